@@ -1,0 +1,104 @@
+import { homedir } from "node:os";
+import type { AmplifyClient } from "@aws-sdk/client-amplify";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { ClientOptions } from "../aws/clients.js";
+import { type AwsSettings, resolveAwsSettings } from "../aws/settings.js";
+import { awsFilePaths, type Env, loadSharedConfig, type SharedConfig } from "../config/files.js";
+import { nonInteractiveReason } from "../io/interactive.js";
+import { colorEnabled, createOutput, type Output } from "../io/output.js";
+import { createInquirerPrompter, createNonInteractivePrompter, type Prompter } from "../io/prompter.js";
+import { type Progress, startProgress } from "../io/spinner.js";
+
+/** The global options every command accepts (see DESIGN.md, command-line contract). */
+export interface GlobalOptions {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  json?: boolean;
+  input?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  debug?: boolean;
+}
+
+export interface ProcessIo {
+  env: Env;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  home?: string;
+}
+
+/** What a command handler gets: parsed globals, output, prompter and lazily built AWS clients. */
+export interface CliContext {
+  opts: GlobalOptions;
+  env: Env;
+  home: string;
+  out: Output;
+  /** Why prompting is off, or undefined when rolectl may ask. */
+  nonInteractive: string | undefined;
+  prompter: Prompter;
+  sharedConfig(): Promise<SharedConfig>;
+  awsSettings(): Promise<AwsSettings>;
+  iam(): Promise<IAMClient>;
+  sts(): Promise<STSClient>;
+  amplify(): Promise<AmplifyClient>;
+  progress(text: string): Promise<Progress>;
+}
+
+const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= fn();
+    return p;
+  };
+};
+
+export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
+  const out = createOutput({
+    json: opts.json === true,
+    debug: opts.debug === true,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    color: colorEnabled(io.stderr, io.env),
+  });
+  const reason = nonInteractiveReason({
+    noInputFlag: opts.input === false,
+    env: io.env,
+    stdinIsTTY: io.stdin.isTTY === true,
+  });
+  const home = io.home ?? homedir();
+  const sharedConfig = once(() => loadSharedConfig(awsFilePaths(io.env, home)));
+  const awsSettings = once(async () =>
+    resolveAwsSettings({
+      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+      ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
+      env: io.env,
+      shared: await sharedConfig(),
+    }),
+  );
+  const clientOptions = async (): Promise<ClientOptions> => ({
+    settings: await awsSettings(),
+    ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
+  });
+  const clients = () => import("../aws/clients.js");
+
+  return {
+    opts,
+    env: io.env,
+    home,
+    out,
+    nonInteractive: reason,
+    prompter: reason
+      ? createNonInteractivePrompter(reason)
+      : createInquirerPrompter({ input: io.stdin, output: io.stderr }),
+    sharedConfig,
+    awsSettings,
+    iam: once(async () => (await clients()).createIamClient(await clientOptions())),
+    sts: once(async () => (await clients()).createStsClient(await clientOptions())),
+    amplify: once(async () => (await clients()).createAmplifyClient(await clientOptions())),
+    progress: (text) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true),
+  };
+}

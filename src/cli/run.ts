@@ -1,0 +1,56 @@
+import { CommanderError } from "commander";
+import { ExitCode, isRolectlError, RolectlError, usageError } from "../core/errors.js";
+import { colorEnabled, createOutput } from "../io/output.js";
+import { stopActiveProgress } from "../io/spinner.js";
+import type { ProcessIo } from "./context.js";
+import { buildProgram } from "./program.js";
+
+/** Runs the CLI and returns the exit status; only bin/main decides to exit the process. */
+export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
+  const json = argv.includes("--json");
+  const debug = argv.includes("--debug");
+  const out = createOutput({
+    json,
+    debug,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    color: colorEnabled(io.stderr, io.env),
+  });
+  let parseMessage: string | undefined;
+  const program = buildProgram(io, {
+    onParseError: (message) => {
+      parseMessage = message.replace(/^error:\s*/, "").trim();
+    },
+  });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (err) {
+    stopActiveProgress();
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
+      if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") {
+        return ExitCode.usage;
+      }
+      out.error(
+        usageError("usage", parseMessage ?? err.message, { hint: "Run with --help to see the usage." }),
+      );
+      return ExitCode.usage;
+    }
+    const e = isRolectlError(err)
+      ? err
+      : new RolectlError(
+          "internal",
+          "internal",
+          `Unexpected error: ${(err as Error)?.message ?? String(err)}`,
+          {
+            cause: err,
+            hint: "This is a bug in rolectl; run again with --debug and report what it prints.",
+          },
+        );
+    out.error(e);
+    if (debug && !isRolectlError(err) && err instanceof Error && err.stack) out.debug(err.stack);
+    return e.exitCode;
+  }
+}

@@ -1,0 +1,103 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { configError } from "../core/errors.js";
+import { type IniFile, parseIni, sectionValues } from "./ini.js";
+
+export interface AwsFilePaths {
+  config: string;
+  credentials: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+function expandHome(path: string, home: string): string {
+  return path === "~" || path.startsWith("~/") ? join(home, path.slice(1)) : path;
+}
+
+/** Where the AWS CLI would look: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE or ~/.aws. */
+export function awsFilePaths(env: Env, home: string): AwsFilePaths {
+  return {
+    config: expandHome(env.AWS_CONFIG_FILE || "~/.aws/config", home),
+    credentials: expandHome(env.AWS_SHARED_CREDENTIALS_FILE || "~/.aws/credentials", home),
+  };
+}
+
+/** Reads and parses one file; a missing file is `undefined`, an unreadable one a config error. */
+export async function readIniFile(path: string): Promise<IniFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw configError("config_unreadable", `Cannot read ${path}: ${code ?? (err as Error).message}.`, {
+      hint: "Check the file's permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere.",
+      cause: err,
+    });
+  }
+  return parseIni(text, path);
+}
+
+export type ProfileSettings = Record<string, string>;
+
+export interface SharedConfig {
+  paths: AwsFilePaths;
+  /** Profiles from the config file: [default] and [profile NAME]. */
+  config: Map<string, ProfileSettings>;
+  /** Profiles from the credentials file: [NAME]. */
+  credentials: Map<string, ProfileSettings>;
+  configFile?: IniFile;
+  credentialsFile?: IniFile;
+}
+
+/** Profile name of a config-file section, or undefined for other kinds ([sso-session x], [services x]). */
+export function configSectionProfile(sectionName: string): string | undefined {
+  if (sectionName === "default") return "default";
+  const m = /^profile\s+(\S.*)$/.exec(sectionName);
+  return m?.[1]?.trim();
+}
+
+export function sharedConfigFrom(
+  paths: AwsFilePaths,
+  configFile?: IniFile,
+  credentialsFile?: IniFile,
+): SharedConfig {
+  const config = new Map<string, ProfileSettings>();
+  for (const section of configFile?.sections ?? []) {
+    const name = configSectionProfile(section.name);
+    // `[profile default]` and `[default]` both name the default profile; the CLI merges them.
+    if (name) config.set(name, { ...config.get(name), ...sectionValues(section) });
+  }
+  const credentials = new Map<string, ProfileSettings>();
+  for (const section of credentialsFile?.sections ?? [])
+    credentials.set(section.name, sectionValues(section));
+  return {
+    paths,
+    config,
+    credentials,
+    ...(configFile ? { configFile } : {}),
+    ...(credentialsFile ? { credentialsFile } : {}),
+  };
+}
+
+export async function loadSharedConfig(paths: AwsFilePaths): Promise<SharedConfig> {
+  const [configFile, credentialsFile] = await Promise.all([
+    readIniFile(paths.config),
+    readIniFile(paths.credentials),
+  ]);
+  return sharedConfigFrom(paths, configFile, credentialsFile);
+}
+
+export function profileExists(shared: SharedConfig, name: string): boolean {
+  return shared.config.has(name) || shared.credentials.has(name);
+}
+
+/** Settings of a profile merged the way the CLI does: config-file values, then credentials-file keys. */
+export function profileSettings(shared: SharedConfig, name: string): ProfileSettings | undefined {
+  if (!profileExists(shared, name)) return undefined;
+  return { ...shared.config.get(name), ...shared.credentials.get(name) };
+}
+
+export function listProfiles(shared: SharedConfig): string[] {
+  return [...new Set([...shared.config.keys(), ...shared.credentials.keys()])].sort();
+}

@@ -1,0 +1,111 @@
+import { configError } from "../core/errors.js";
+
+// A line-preserving reader for the AWS shared config/credentials format, with botocore's
+// rules: '#'/';' comment lines, case-insensitive keys, nested sub-sections (a key with an
+// empty value followed by indented "k = v" lines), and duplicate sections or keys rejected
+// (botocore's RawConfigParser is strict, so the AWS CLI refuses such files too).
+
+export interface IniEntry {
+  key: string;
+  value: string;
+  /** 0-based index of the key's line. */
+  line: number;
+  /** Nested settings (e.g. `s3 =` followed by indented lines). */
+  sub?: Record<string, string>;
+}
+
+export interface IniSection {
+  name: string;
+  /** 0-based index of the header line. */
+  headerLine: number;
+  /** 0-based index of the last line holding one of this section's settings (or the header). */
+  lastLine: number;
+  entries: Map<string, IniEntry>;
+}
+
+export interface IniFile {
+  path: string;
+  lines: string[];
+  eol: "\n" | "\r\n";
+  hadBom: boolean;
+  sections: IniSection[];
+}
+
+export function parseIni(text: string, path: string): IniFile {
+  const hadBom = text.startsWith("\uFEFF");
+  const body = hadBom ? text.slice(1) : text;
+  const eol = body.includes("\r\n") ? "\r\n" : "\n";
+  const lines = body.split(/\r?\n/);
+  const sections: IniSection[] = [];
+  let section: IniSection | undefined;
+  let entry: IniEntry | undefined;
+
+  const fail = (index: number, what: string): never => {
+    throw configError("config_parse", `${path}:${index + 1}: ${what}.`, {
+      hint: "Fix or remove that line; the AWS CLI rejects this file too.",
+    });
+  };
+
+  for (const [i, raw] of lines.entries()) {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+
+    if (trimmed.startsWith("[")) {
+      const m = /^\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$/.exec(trimmed);
+      if (!m || !m[1]) fail(i, `malformed section header ${JSON.stringify(trimmed)}`);
+      const name = (m as RegExpExecArray)[1] as string;
+      const dup = sections.find((s) => s.name === name);
+      if (dup) fail(i, `duplicate section [${name}] (first at line ${dup.headerLine + 1})`);
+      section = { name, headerLine: i, lastLine: i, entries: new Map() };
+      sections.push(section);
+      entry = undefined;
+      continue;
+    }
+
+    const indented = /^[ \t]/.test(raw);
+    if (indented && entry && section) {
+      section.lastLine = i;
+      if (entry.sub) {
+        const kv = splitKeyValue(trimmed);
+        if (!kv) fail(i, `expected "key = value" in the nested settings of ${entry.key}`);
+        entry.sub[(kv as [string, string])[0]] = (kv as [string, string])[1];
+      } else {
+        entry.value = `${entry.value}\n${trimmed}`;
+      }
+      continue;
+    }
+
+    const kv = splitKeyValue(trimmed);
+    if (!kv)
+      fail(
+        i,
+        `expected "key = value", a [section] header or a comment, found ${JSON.stringify(trimmed.slice(0, 40))}`,
+      );
+    if (!section) fail(i, "a setting appears before any [section] header");
+    const [key, value] = kv as [string, string];
+    const current = section as IniSection;
+    const dup = current.entries.get(key);
+    if (dup) fail(i, `duplicate key "${key}" in [${current.name}] (first at line ${dup.line + 1})`);
+    entry = { key, value, line: i, ...(value === "" ? { sub: {} } : {}) };
+    current.entries.set(key, entry);
+    current.lastLine = i;
+  }
+  return { path, lines, eol, hadBom, sections };
+}
+
+function splitKeyValue(line: string): [string, string] | undefined {
+  const eq = line.indexOf("=");
+  const colon = line.indexOf(":");
+  const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+  if (at <= 0) return undefined;
+  const key = line.slice(0, at).trim().toLowerCase();
+  if (key === "") return undefined;
+  return [key, line.slice(at + 1).trim()];
+}
+
+/** The flat key -> value view of a section (nested sub-sections left out). */
+export function sectionValues(section: IniSection): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, e] of section.entries) if (!e.sub) out[key] = e.value;
+  return out;
+}

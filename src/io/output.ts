@@ -1,0 +1,88 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { RolectlError } from "../core/errors.js";
+
+// Results go to stdout (human text, or exactly one JSON document with --json); everything
+// else (progress, warnings, debug, errors) goes to stderr so that `$(rolectl …)` and pipes
+// get only the result.
+
+export interface Stream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface OutputOptions {
+  json: boolean;
+  debug: boolean;
+  stdout: Stream;
+  stderr: Stream;
+  /** Colour on stderr/stdout: only on a TTY and never with NO_COLOR. */
+  color: boolean;
+}
+
+export interface Output {
+  readonly json: boolean;
+  readonly color: ChalkInstance;
+  /** Prints the command's result: `human()` text normally, `data` as JSON with --json. */
+  result(data: unknown, human: () => string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  error(err: RolectlError): void;
+  /** Values that must never reach stderr; they are masked if they ever do. */
+  addSecret(value: string | undefined): void;
+  readonly stderr: Stream;
+}
+
+export function colorEnabled(stream: Stream, env: Record<string, string | undefined>): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+export function createOutput(options: OutputOptions): Output {
+  const color = new Chalk({ level: options.color ? 1 : 0 });
+  const secrets = new Set<string>();
+  const mask = (text: string) => {
+    let out = text;
+    for (const s of secrets) out = out.split(s).join("****");
+    return out;
+  };
+  const err = (line: string) => options.stderr.write(`${mask(line)}\n`);
+
+  return {
+    json: options.json,
+    color,
+    stderr: options.stderr,
+    result(data, human) {
+      if (options.json) options.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      else {
+        const text = human();
+        if (text !== "") options.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+      }
+    },
+    info(message) {
+      err(message);
+    },
+    warn(message) {
+      err(`${color.yellow("warning:")} ${message}`);
+    },
+    debug(message) {
+      if (options.debug) err(color.dim(`debug: ${message}`));
+    },
+    error(e) {
+      if (options.json) {
+        err(
+          JSON.stringify({
+            error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+          }),
+        );
+        return;
+      }
+      err(`${color.red("error:")} ${e.message}`);
+      if (e.hint) err(`${color.dim("hint:")} ${e.hint}`);
+    },
+    addSecret(value) {
+      if (value && value.length >= 4) secrets.add(value);
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, runBin } from "../support/cli.js";
+import { useE2eEnv } from "../support/env.js";
+
+const env = useE2eEnv();
+const ESC = "\u001b[";
+
+describe("the CLI frame", () => {
+  it("prints help with examples and exit codes", async () => {
+    const r = await env.sandbox.run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: rolectl");
+    expect(r.stdout).toContain("Examples:");
+    expect(r.stdout).toMatch(/Exit status: 0 ok, 1 internal error, 2 usage/);
+    const sub = await env.sandbox.run(["whoami", "--help"]);
+    expect(sub.stdout).toContain("$ rolectl whoami");
+    expect(sub.stdout).toContain("--profile <name>");
+  });
+
+  it("prints the package version", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const r = await env.sandbox.run(["--version"]);
+    expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+
+  it("whoami --json answers from moto and the proxy records the call", async () => {
+    const r = await env.sandbox.run(["whoami", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      account: "123456789012",
+      arn: expect.stringMatching(/^arn:aws:(sts|iam)::123456789012:/),
+      userId: expect.any(String),
+    });
+    expect(env.proxy.calls.map((c) => `${c.service}:${c.action}`)).toEqual(["sts:GetCallerIdentity"]);
+  });
+
+  it("sends a rolectl user agent and honours --endpoint-url over AWS_ENDPOINT_URL", async () => {
+    const r = await env.sandbox.run(["whoami", "--endpoint-url", env.proxy.url], {
+      env: { AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/account\s+123456789012/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(env.proxy.calls[0]?.userAgent).toContain(`rolectl/${pkg.version}`);
+  });
+
+  it("retries a throttled call and succeeds", async () => {
+    env.proxy.inject("GetCallerIdentity", { kind: "throttle" }, 2);
+    const r = await env.sandbox.run(["whoami", "--json"]);
+    expect(r.code).toBe(0);
+    expect(env.proxy.callsOf("GetCallerIdentity").map((c) => c.answeredBy)).toEqual([
+      "throttle",
+      "throttle",
+      "moto",
+    ]);
+  });
+
+  it("gives up on endless throttling with exit 1 and a hint", async () => {
+    env.proxy.inject("GetCallerIdentity", { kind: "throttle" });
+    const r = await env.sandbox.run(["whoami"], { env: { AWS_MAX_ATTEMPTS: "2" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: sts:GetCallerIdentity: Rate exceeded");
+    expect(r.stderr).toContain("hint: AWS kept throttling");
+    expect(env.proxy.callsOf("GetCallerIdentity")).toHaveLength(2);
+  });
+
+  it("maps AccessDenied to exit 4 and ExpiredToken to exit 4", async () => {
+    env.proxy.inject("GetCallerIdentity", { kind: "accessDenied" }, 1);
+    expect((await env.sandbox.run(["whoami"])).code).toBe(4);
+    env.proxy.inject("GetCallerIdentity", { kind: "expiredToken" }, 1);
+    const r = await env.sandbox.run(["whoami", "--json"]);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stderr).error.code).toBe("expired_token");
+  });
+
+  it("exits 3 for an unknown profile, before any AWS call", async () => {
+    env.sandbox.writeConfig("[profile dev]\nregion = eu-west-1\n");
+    const r = await env.sandbox.run(["whoami", "--profile", "nope"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Profile "nope" is not in');
+    expect(r.stderr).toContain("Known profiles: default, dev");
+    const viaEnv = await env.sandbox.run(["whoami"], { env: { AWS_PROFILE: "nope" } });
+    expect(viaEnv.code).toBe(3);
+    expect(env.proxy.calls).toHaveLength(0);
+  });
+
+  it("exits 3 naming file and line for a malformed config file", async () => {
+    env.sandbox.writeConfig("[default]\nregion = eu-west-1\nthis is not ini\n");
+    const r = await env.sandbox.run(["whoami"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`${env.sandbox.configPath}:3: expected "key = value"`);
+    expect(env.proxy.calls).toHaveLength(0);
+  });
+
+  it("prints errors as one JSON document on stderr with --json", async () => {
+    const r = await env.sandbox.run(["whoami", "--profile", "nope", "--json"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: {
+        code: "profile_not_found",
+        message: expect.stringContaining("nope"),
+        hint: expect.any(String),
+      },
+    });
+  });
+
+  it("exits 2 for an unknown option or command, as JSON too", async () => {
+    const r = await env.sandbox.run(["whoami", "--bogus"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--bogus'");
+    const j = await env.sandbox.run(["whomai", "--json"]);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stderr).error).toMatchObject({
+      code: "usage",
+      message: expect.stringContaining("whoami"),
+    });
+  });
+
+  it("uses no colour when stderr is not a TTY, or with NO_COLOR", async () => {
+    const plain = await env.sandbox.run(["whoami", "--profile", "nope"]);
+    expect(plain.stderr).toContain("error:");
+    expect(plain.stderr).not.toContain(ESC);
+    // through a pseudo-terminal (util-linux `script`) colour appears, and NO_COLOR removes it
+    const viaTty = (extra: string) =>
+      spawnSync(
+        "script",
+        [
+          "-qec",
+          `${extra} ${process.execPath} ${join(ROOT, "bin/rolectl.js")} whoami --profile nope`,
+          "/dev/null",
+        ],
+        {
+          env: { ...env.sandbox.env, TERM: "xterm" },
+          encoding: "utf8",
+        },
+      );
+    const tty = viaTty("");
+    if (tty.error) return; // no `script` on this machine: the non-TTY half above still ran
+    expect(tty.stdout).toContain(`${ESC}31merror:`);
+    expect(viaTty("NO_COLOR=1").stdout).not.toContain(ESC);
+  });
+
+  it("exits 130 on SIGINT while waiting for AWS", async () => {
+    env.proxy.inject("GetCallerIdentity", { kind: "delay", ms: 20_000 });
+    const r = await env.sandbox.run(["whoami"], {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (env.proxy.callsOf("GetCallerIdentity").length > 0) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 50);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("Interrupted.");
+  });
+});
+
+describe("start-up cost", () => {
+  const loadedChunks = async (args: string[]) => {
+    const log = join(env.sandbox.dir, `loads-${args.join("-")}.log`);
+    const r = await runBin(args, {
+      ...env.sandbox.env,
+      ROLECTL_LOAD_LOG: log,
+      NODE_OPTIONS: `--import ${join(ROOT, "test/support/loaded-modules.mjs")}`,
+    });
+    expect(r.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(ROOT, "dist/meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const loaded = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((u) => u.startsWith(`file://${ROOT}/dist/`))
+      .map((u) => u.slice(`file://${ROOT}/`.length));
+    const inputs = loaded.flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
+    return { loaded, inputs };
+  };
+
+  it("--version loads neither commander, the AWS SDK, inquirer nor chalk", async () => {
+    const { loaded, inputs } = await loadedChunks(["--version"]);
+    expect(loaded).toContain("dist/main.js");
+    expect(inputs.length).toBeGreaterThan(0);
+    expect(
+      inputs.filter((i) => /node_modules\/(@aws-sdk|@smithy|commander|inquirer|@inquirer|chalk)\//.test(i)),
+    ).toEqual([]);
+  });
+
+  it("whoami loads the SDK (so the check above can fail) but not inquirer", async () => {
+    const { inputs } = await loadedChunks(["whoami"]);
+    expect(inputs.some((i) => i.includes("node_modules/@aws-sdk/client-sts/"))).toBe(true);
+    expect(inputs.some((i) => /node_modules\/(inquirer|@inquirer)\//.test(i))).toBe(false);
+  });
+});
