@@ -144,11 +144,13 @@ const NETWORK_CODES = new Set([
 export function mapAwsError(err: unknown, ctx: AwsCallContext = {}): RolectlError {
   if (err instanceof RolectlError) return err;
   const e = (err ?? {}) as SdkErrorShape;
-  const name = e.name ?? e.Code ?? "Error";
+  // Query-protocol errors carry AWS's code in `Code` ("NoSuchEntity") and the SDK class in
+  // `name` ("NoSuchEntityException").
+  const name = e.Code ?? e.name ?? "Error";
   const message = (e.message ?? String(err)).trim();
   const where = ctx.operation ? `${ctx.operation}: ` : "";
 
-  const mapping = MAPPINGS[name] ?? MAPPINGS[e.Code ?? ""];
+  const mapping = MAPPINGS[name] ?? MAPPINGS[name.replace(/Exception$/, "")];
   if (mapping) {
     const hint = mapping.hint(ctx);
     return new RolectlError(mapping.kind, mapping.code, `${where}${message}`, {

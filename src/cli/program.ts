@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
 import { type CommandRunner, commandRunner } from "./action.js";
+import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
 import { registerWhoami } from "./commands/whoami.js";
 import type { ProcessIo } from "./context.js";
 import { withExamples } from "./help.js";
@@ -8,7 +9,7 @@ import { withExamples } from "./help.js";
 type Register = (program: Command, run: CommandRunner) => void;
 
 /** Command groups, each declared in its own file under src/cli/commands. */
-const COMMANDS: Register[] = [registerWhoami];
+const COMMANDS: Register[] = [registerWhoami, registerServiceLinkedRole];
 
 export interface ProgramHooks {
   /** Called with commander's own error text (unknown option, missing argument …). */

@@ -14,6 +14,8 @@ export type ExitCodeName = keyof typeof ExitCode;
 export interface RolectlErrorOptions {
   hint?: string;
   cause?: unknown;
+  /** Structured facts for --json output (e.g. what still uses a role). */
+  details?: unknown;
 }
 
 /**
@@ -24,6 +26,7 @@ export class RolectlError extends Error {
   readonly code: string;
   readonly kind: ExitCodeName;
   readonly hint: string | undefined;
+  readonly details: unknown;
 
   constructor(kind: ExitCodeName, code: string, message: string, options: RolectlErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -31,6 +34,7 @@ export class RolectlError extends Error {
     this.kind = kind;
     this.code = code;
     this.hint = options.hint;
+    this.details = options.details;
   }
 
   get exitCode(): number {
@@ -51,8 +55,10 @@ export function isRolectlError(err: unknown): err is RolectlError {
   return err instanceof RolectlError;
 }
 
-/** The AWS error name (e.g. "NoSuchEntity") behind a RolectlError mapped from an SDK error. */
+/** AWS's error code (e.g. "NoSuchEntity") behind a RolectlError mapped from an SDK error. */
 export function awsErrorName(err: unknown): string | undefined {
   const cause = err instanceof RolectlError ? err.cause : err;
-  return typeof cause === "object" && cause !== null ? (cause as { name?: string }).name : undefined;
+  if (typeof cause !== "object" || cause === null) return undefined;
+  const { Code, name } = cause as { Code?: string; name?: string };
+  return Code ?? name?.replace(/Exception$/, "");
 }

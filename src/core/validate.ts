@@ -282,3 +282,32 @@ export function parsePolicyDocument(text: string, source: string, maxChars = 614
   }
   return obj as unknown as PolicyDocument;
 }
+
+/** CustomSuffix of a service-linked role: 1-64 name characters. */
+export function validateRoleSuffix(value: string, source?: string): string {
+  if (value.length < 1 || value.length > 64 || !new RegExp(`^${NAME_CHARS}+$`).test(value)) {
+    fail("suffix", value, source, "must be 1-64 characters from letters, digits and + = , . @ _ -");
+  }
+  return value;
+}
+
+export function validateDeletionTaskId(value: string, source?: string): string {
+  if (value.length < 1 || value.length > 1000 || !/^[\w+=,.@:/-]+$/.test(value)) {
+    fail(
+      "deletion task id",
+      value,
+      source,
+      "must be the id printed by `rolectl slr delete --no-wait` (task/aws-service-role/…)",
+    );
+  }
+  return value;
+}
+
+/** A whole number of seconds within [min, max] (timeouts, intervals). */
+export function parseSeconds(value: string, source: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    fail("number of seconds", value, source, `must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}

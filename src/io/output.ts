@@ -71,11 +71,8 @@ export function createOutput(options: OutputOptions): Output {
     },
     error(e) {
       if (options.json) {
-        err(
-          JSON.stringify({
-            error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
-          }),
-        );
+        const error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+        err(JSON.stringify({ error: e.details === undefined ? error : { ...error, details: e.details } }));
         return;
       }
       err(`${color.red("error:")} ${e.message}`);

@@ -27,7 +27,7 @@ export function createNonInteractivePrompter(reason: string): Prompter {
   const missing = (q: PromptBase): never => {
     throw usageError(
       "missing_input",
-      `Missing required value: ${q.flag} (${q.message.replace(/[?:]\s*$/, "")}).`,
+      `Missing required value ${q.flag}: ${q.message.replace(/[?:]\s*$/, "")}.`,
       {
         hint: `rolectl is running non-interactively (${reason}); pass ${q.flag}.`,
       },

@@ -79,6 +79,17 @@ describe("mapAwsError", () => {
     expect(e.message).toBe("iam:GetRole: m");
   });
 
+  it("reads AWS's code from `Code` when the SDK names the class *Exception", () => {
+    const e = Object.assign(new Error("Role x not found"), {
+      name: "NoSuchEntityException",
+      Code: "NoSuchEntity",
+    });
+    expect(mapAwsError(e).exitCode).toBe(3);
+    expect(
+      mapAwsError(Object.assign(new Error("m"), { name: "EntityAlreadyExistsException" })).exitCode,
+    ).toBe(5);
+  });
+
   it("gives AssumeRole AccessDenied a hint about trust, external id and MFA", () => {
     expect(mapAwsError(sdk("AccessDenied"), { operation: "sts:AssumeRole" }).hint).toMatch(
       /external id.*MFA/,
@@ -106,7 +117,7 @@ describe("non-interactive detection", () => {
   it("the non-interactive prompter names the flag and the reason", async () => {
     const p = createNonInteractivePrompter("CI=true");
     await expect(p.input({ message: "Service principal?", flag: "--service" })).rejects.toThrow(
-      /Missing required value: --service/,
+      /Missing required value --service: Service principal/,
     );
     await expect(p.confirm({ message: "Delete role x?", flag: "--yes" })).rejects.toMatchObject({
       exitCode: 2,
