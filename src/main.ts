@@ -9,6 +9,11 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("./version.js");
   process.stdout.write(`${VERSION}\n`);
+} else if (
+  (argv[0] === "credential-process" || argv[0] === "assume") &&
+  (await (await import("./fast.js")).tryFastPath(argv, process.env, (text) => process.stdout.write(text)))
+) {
+  // answered from the cache
 } else {
   const { ExitCode } = await import("./core/errors.js");
   process.once("SIGINT", async () => {

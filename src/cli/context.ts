@@ -28,6 +28,8 @@ export interface ProcessIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   home?: string;
+  /** Set by a command whose exit status is not simply success (exec passes its child's on). */
+  exitStatus?: { code?: number };
 }
 
 /** What a command handler gets: parsed globals, output, prompter and lazily built AWS clients. */
@@ -45,6 +47,7 @@ export interface CliContext {
   sts(): Promise<STSClient>;
   amplify(): Promise<AmplifyClient>;
   progress(text: string): Promise<Progress>;
+  setExitCode(code: number): void;
 }
 
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
@@ -100,5 +103,8 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     sts: once(async () => (await clients()).createStsClient(await clientOptions())),
     amplify: once(async () => (await clients()).createAmplifyClient(await clientOptions())),
     progress: (text) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true),
+    setExitCode: (code) => {
+      if (io.exitStatus) io.exitStatus.code = code;
+    },
   };
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
 import { type CommandRunner, commandRunner } from "./action.js";
+import { registerAssume } from "./commands/assume.js";
+import { registerCache } from "./commands/cache.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
 import { registerWhoami } from "./commands/whoami.js";
 import type { ProcessIo } from "./context.js";
@@ -9,7 +11,7 @@ import { withExamples } from "./help.js";
 type Register = (program: Command, run: CommandRunner) => void;
 
 /** Command groups, each declared in its own file under src/cli/commands. */
-const COMMANDS: Register[] = [registerWhoami, registerServiceLinkedRole];
+const COMMANDS: Register[] = [registerWhoami, registerAssume, registerCache, registerServiceLinkedRole];
 
 export interface ProgramHooks {
   /** Called with commander's own error text (unknown option, missing argument …). */

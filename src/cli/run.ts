@@ -17,15 +17,19 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
     color: colorEnabled(io.stderr, io.env),
   });
   let parseMessage: string | undefined;
-  const program = buildProgram(io, {
-    onParseError: (message) => {
-      parseMessage = message.replace(/^error:\s*/, "").trim();
+  const exitStatus: { code?: number } = {};
+  const program = buildProgram(
+    { ...io, exitStatus },
+    {
+      onParseError: (message) => {
+        parseMessage = message.replace(/^error:\s*/, "").trim();
+      },
     },
-  });
+  );
 
   try {
     await program.parseAsync(argv, { from: "user" });
-    return ExitCode.ok;
+    return exitStatus.code ?? ExitCode.ok;
   } catch (err) {
     stopActiveProgress();
     if (err instanceof CommanderError) {

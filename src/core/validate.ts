@@ -27,6 +27,8 @@ function checkName(what: string, max: number, value: string, source?: string): s
 
 export const validateRoleName = (value: string, source?: string) => checkName("role name", 64, value, source);
 export const validateUserName = (value: string, source?: string) => checkName("user name", 64, value, source);
+export const validateProfileName = (value: string, source?: string) =>
+  checkName("profile name", 64, value, source);
 export const validatePolicyName = (value: string, source?: string) =>
   checkName("policy name", 128, value, source);
 

@@ -24,6 +24,8 @@ export interface Output {
   readonly color: ChalkInstance;
   /** Prints the command's result: `human()` text normally, `data` as JSON with --json. */
   result(data: unknown, human: () => string): void;
+  /** Writes text to stdout as it is (credentials in a shell format, for instance). */
+  raw(text: string): void;
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
@@ -59,6 +61,9 @@ export function createOutput(options: OutputOptions): Output {
         const text = human();
         if (text !== "") options.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
       }
+    },
+    raw(text) {
+      options.stdout.write(text);
     },
     info(message) {
       err(message);

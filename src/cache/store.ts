@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { configError } from "../core/errors.js";
+
+// The credential cache: one JSON file per key, 0600, in a 0700 directory owned by the user.
+// Files are written to a temp file and renamed, so a reader sees the old or the new entry,
+// never half of one. Symlinks are never followed; corrupt or foreign files are ignored.
+
+export interface CachedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  /** ISO-8601 */
+  Expiration: string;
+}
+
+export interface CacheEntry {
+  version: 1;
+  /** The profile it was made for, when one was used (shown by `cache list`). */
+  profile?: string;
+  roleArn: string;
+  sessionName: string;
+  assumedRoleArn?: string;
+  createdAt: string;
+  credentials: CachedCredentials;
+}
+
+export interface CacheKeyParts {
+  roleArn: string;
+  sessionName: string;
+  externalId: string;
+  mfaSerial: string;
+  durationSeconds: number;
+  /** Who the source credentials are: an access key id, a command, or the parent entry's key. */
+  sourceIdentity: string;
+}
+
+export function cacheKey(parts: CacheKeyParts): string {
+  const canonical = JSON.stringify([
+    parts.roleArn,
+    parts.sessionName,
+    parts.externalId,
+    parts.mfaSerial,
+    parts.durationSeconds,
+    parts.sourceIdentity,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 40);
+}
+
+const getuid = () => (typeof process.getuid === "function" ? process.getuid() : -1);
+
+/** Creates the directory 0700, or checks an existing one is ours and tightens its mode. */
+export async function ensureCacheDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  if (st.isSymbolicLink() || !st.isDirectory()) {
+    throw configError(
+      "cache_unsafe",
+      `Cache directory ${dir} is not a directory (or is a symlink); refusing to use it.`,
+      {
+        hint: "Remove it or set ROLECTL_CACHE_DIR to another directory.",
+      },
+    );
+  }
+  const uid = getuid();
+  if (uid >= 0 && st.uid !== uid) {
+    throw configError(
+      "cache_unsafe",
+      `Cache directory ${dir} belongs to another user (uid ${st.uid}); refusing to use it.`,
+      {
+        hint: "Set ROLECTL_CACHE_DIR to a directory you own.",
+      },
+    );
+  }
+  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+function isEntry(v: unknown): v is CacheEntry {
+  const e = v as CacheEntry;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    e.version === 1 &&
+    typeof e.roleArn === "string" &&
+    typeof e.credentials?.AccessKeyId === "string" &&
+    typeof e.credentials.SecretAccessKey === "string" &&
+    typeof e.credentials.SessionToken === "string" &&
+    !Number.isNaN(Date.parse(e.credentials.Expiration))
+  );
+}
+
+/**
+ * Reads an entry; undefined when absent, corrupt, a symlink, or not ours (and such a file is
+ * removed so that the next write replaces it).
+ */
+export async function readCacheEntry(dir: string, key: string): Promise<CacheEntry | undefined> {
+  const path = join(dir, `${key}.json`);
+  let text: string;
+  try {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = await handle.stat();
+      const uid = getuid();
+      if (!st.isFile() || (uid >= 0 && st.uid !== uid) || st.size > 64 * 1024) {
+        await unlink(path).catch(() => {});
+        return undefined;
+      }
+      text = await handle.readFile("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") await unlink(path).catch(() => {}); // a planted symlink
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (isEntry(parsed)) return parsed;
+  } catch {
+    // corrupt or truncated: fall through
+  }
+  await unlink(path).catch(() => {});
+  return undefined;
+}
+
+/** Writes an entry atomically: temp file (0600, exclusive) in the same directory, fsync, rename. */
+export async function writeCacheEntry(dir: string, key: string, entry: CacheEntry): Promise<void> {
+  await writeFileAtomic(join(dir, `${key}.json`), `${JSON.stringify(entry)}\n`, 0o600);
+}
+
+export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const handle = await open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    mode,
+  );
+  try {
+    await handle.writeFile(data, "utf8");
+    await handle.chmod(mode); // exact, whatever the umask
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+export async function deleteCacheEntry(dir: string, key: string): Promise<void> {
+  await rm(join(dir, `${key}.json`), { force: true });
+}
+
+export interface ListedEntry {
+  key: string;
+  entry: CacheEntry;
+}
+
+export async function listCacheEntries(dir: string): Promise<ListedEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: ListedEntry[] = [];
+  for (const name of names.sort()) {
+    const m = /^([0-9a-f]{40})\.json$/.exec(name);
+    if (!m?.[1]) continue;
+    const entry = await readCacheEntry(dir, m[1]);
+    if (entry) out.push({ key: m[1], entry });
+  }
+  return out;
+}
+
+/** Seconds of validity left at `now`. */
+export const secondsLeft = (entry: CacheEntry, now: number): number =>
+  Math.floor((Date.parse(entry.credentials.Expiration) - now) / 1000);
+
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}

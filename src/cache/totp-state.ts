@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { TotpState } from "../core/assume/mfa.js";
+import { readJsonFile, writeFileAtomic } from "./store.js";
+
+/** Remembers, per MFA serial, the last TOTP window used, so that a code is never sent twice. */
+export function fileTotpState(dir: string): TotpState {
+  const path = (serial: string) =>
+    join(dir, `totp-${createHash("sha256").update(serial).digest("hex").slice(0, 24)}.json`);
+  return {
+    async lastCounter(serial) {
+      const state = await readJsonFile<{ counter?: unknown }>(path(serial));
+      return typeof state?.counter === "number" ? state.counter : undefined;
+    },
+    async remember(serial, counter) {
+      await writeFileAtomic(path(serial), `${JSON.stringify({ counter })}\n`, 0o600);
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { spawn } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { type Command, Option } from "commander";
+import { configSectionProfile } from "../../config/files.js";
+import {
+  credentialEnvironment,
+  formatCredentials,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from "../../core/assume/format.js";
+import { DEFAULT_REFRESH_WINDOW } from "../../core/assume/plan.js";
+import { usageError } from "../../core/errors.js";
+import type { CommandRunner } from "../action.js";
+import type { CliContext } from "../context.js";
+import { type AssumeOptions, obtainCredentials, planFromOptions } from "../credentials.js";
+import { withExamples } from "../help.js";
+
+function addAssumeOptions(cmd: Command, adHoc = true): Command {
+  cmd
+    .option(
+      "--duration <seconds>",
+      "session length: seconds or 15m/1h, 900-43200 (the role's max applies; 3600 when chaining)",
+    )
+    .option("--mfa-code <code>", "the 6-digit MFA code (env ROLECTL_MFA_CODE)")
+    .option(
+      "--mfa-totp-secret-env <NAME>",
+      "compute MFA codes from the base32 seed in env var NAME (CI machines)",
+    )
+    .option("--no-cache", "neither read nor write the credential cache")
+    .option("--refresh", "ignore cached credentials and assume the role again")
+    .option(
+      "--refresh-window <duration>",
+      "renew cached credentials with less than this left",
+      DEFAULT_REFRESH_WINDOW,
+    );
+  if (adHoc) {
+    cmd
+      .option("--role-arn <arn>", "assume this role (source: --profile, env keys, or [default])")
+      .option("--external-id <id>", "with --role-arn: the external id")
+      .option("--mfa-serial <serial>", "with --role-arn: the MFA device")
+      .option("--session-name <name>", "with --role-arn: the role session name");
+  }
+  return cmd;
+}
+
+/** The command a profile should run to get credentials from this rolectl. */
+function credentialProcessCommand(profile: string, env: Record<string, string | undefined>): string {
+  const self = process.argv[1] ? realpathSync(process.argv[1]) : "";
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    try {
+      if (dir && realpathSync(join(dir, "rolectl")) === self)
+        return `rolectl credential-process --profile ${profile}`;
+    } catch {
+      // not there
+    }
+  }
+  return `"${process.execPath}" "${self}" credential-process --profile ${profile}`;
+}
+
+async function installCredentialProcess(ctx: CliContext, name: string, profile: string): Promise<string> {
+  const { validateProfileName } = await import("../../core/validate.js");
+  validateProfileName(name, "--install-credential-process");
+  const [{ awsFilePaths }, { editConfigFile, upsertSection }] = await Promise.all([
+    import("../../config/files.js"),
+    import("../../config/edit.js"),
+  ]);
+  const path = awsFilePaths(ctx.env, ctx.home).config;
+  const section = name === "default" ? "default" : `profile ${name}`;
+  if (configSectionProfile(section) === profile)
+    throw usageError(
+      "invalid_value",
+      "--install-credential-process must name a new profile, not the source one.",
+    );
+  const command = credentialProcessCommand(profile, ctx.env);
+  if (!ctx.opts.dryRun) {
+    await editConfigFile(
+      path,
+      (text) => upsertSection(text, path, { section, values: { credential_process: command } }).text,
+      { mode: 0o600 },
+    );
+  }
+  return `[${section}] credential_process = ${command}`;
+}
+
+export function registerAssume(program: Command, run: CommandRunner): void {
+  withExamples(
+    addAssumeOptions(
+      program
+        .command("assume")
+        .description(
+          "assume a profile's role (MFA-aware, cached) and print its credentials for your shell or tools",
+        )
+        .addOption(
+          new Option("--format <format>", "output format").choices([...OUTPUT_FORMATS]).default("export"),
+        )
+        .option(
+          "--install-credential-process <name>",
+          "also write [profile NAME] credential_process = rolectl credential-process --profile P",
+        ),
+    ),
+    [
+      'eval "$(rolectl assume --profile bizcorprole)"',
+      "rolectl assume --profile bizcorprole --mfa-code 123456 --json",
+      "rolectl assume --role-arn arn:aws:iam::111122223333:role/Deploy --external-id Ext-1 --format env",
+      "rolectl assume --profile bizcorprole --install-credential-process bizcorp",
+    ],
+  ).action(
+    run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string }>(async (ctx, opts) => {
+      const plan = await planFromOptions(ctx, opts);
+      if (opts.installCredentialProcess !== undefined) {
+        if (!plan.profile)
+          throw usageError("usage", "--install-credential-process needs --profile (the profile to assume).");
+        const line = await installCredentialProcess(ctx, opts.installCredentialProcess, plan.profile);
+        ctx.out.info(`${ctx.opts.dryRun ? "would write" : "wrote"} ${line}`);
+        if (ctx.opts.dryRun) return;
+      }
+      const { result, region } = await obtainCredentials(ctx, opts, plan);
+      const format: OutputFormat = ctx.opts.json ? "json" : opts.format;
+      ctx.out.raw(
+        formatCredentials(
+          {
+            credentials: result.credentials,
+            ...(region ? { region } : {}),
+            ...(result.assumedRoleArn ? { assumedRoleArn: result.assumedRoleArn } : {}),
+          },
+          format,
+        ),
+      );
+      if (ctx.out.stderr.isTTY) {
+        const mins = Math.round((Date.parse(result.credentials.Expiration) - Date.now()) / 60_000);
+        ctx.out.info(
+          ctx.out.color.dim(
+            `${result.assumedRoleArn ?? plan.steps.at(-1)?.roleArn}: valid for ${mins} min${result.fromCache ? " (cached)" : ""}`,
+          ),
+        );
+      }
+    }),
+  );
+
+  withExamples(
+    addAssumeOptions(
+      program
+        .command("credential-process")
+        .description(
+          "print a profile's role credentials as credential_process JSON (Version 1) for the AWS CLI and SDKs",
+        ),
+      false,
+    ),
+    [
+      "rolectl credential-process --profile bizcorprole",
+      "# in ~/.aws/config:  [profile bizcorp]  credential_process = rolectl credential-process --profile bizcorprole",
+    ],
+  ).action(
+    run<AssumeOptions>(async (ctx, opts) => {
+      const plan = await planFromOptions(ctx, opts);
+      const { result } = await obtainCredentials(ctx, opts, plan);
+      ctx.out.raw(formatCredentials({ credentials: result.credentials }, "credential-process"));
+    }),
+  );
+
+  withExamples(
+    addAssumeOptions(
+      program
+        .command("exec")
+        .description(
+          "run a command with a role's credentials in its environment; exits with the command's status",
+        )
+        .argument("<command...>", "the command and its arguments (after --)"),
+    ),
+    [
+      "rolectl exec --profile bizcorprole -- aws s3 ls",
+      "rolectl exec --profile bizcorprole --mfa-code 123456 -- terraform plan",
+    ],
+  ).action(
+    run<AssumeOptions>(async (ctx, opts, args) => {
+      const [command, ...rest] = (args[0] as string[] | undefined) ?? [];
+      if (!command)
+        throw usageError("missing_input", "Missing the command to run after --.", {
+          hint: "rolectl exec --profile P -- aws sts get-caller-identity",
+        });
+      const plan = await planFromOptions(ctx, opts);
+      const { result, region } = await obtainCredentials(ctx, opts, plan);
+      const env = credentialEnvironment(ctx.env, {
+        credentials: result.credentials,
+        ...(region ? { region } : {}),
+      });
+      ctx.setExitCode(await runChild(command, rest, env));
+    }),
+  );
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+/** Runs the child with our terminal, forwards signals, and returns its exit status (128+n if killed). */
+function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    const forwarders = Object.keys(SIGNAL_NUMBERS).map((signal) => {
+      const forward = () => child.kill(signal as NodeJS.Signals);
+      process.removeAllListeners(signal);
+      process.on(signal, forward);
+      return [signal, forward] as const;
+    });
+    const cleanup = () => {
+      for (const [signal, forward] of forwarders) process.off(signal, forward);
+    };
+    child.on("error", (err) => {
+      cleanup();
+      const code = (err as NodeJS.ErrnoException).code;
+      reject(
+        usageError(
+          "command_not_found",
+          `Cannot run ${command}: ${code === "ENOENT" ? "command not found" : err.message}.`,
+        ),
+      );
+    });
+    child.on("close", (code, signal) => {
+      cleanup();
+      resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1));
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import type { Command } from "commander";
+import { cacheDirFor } from "../../cache/location.js";
+import { deleteCacheEntry, listCacheEntries, secondsLeft } from "../../cache/store.js";
+import type { CommandRunner } from "../action.js";
+import { withExamples } from "../help.js";
+import { formatTable } from "../render.js";
+
+const humanLeft = (s: number) =>
+  s <= 0
+    ? "expired"
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+      : `${Math.floor(s / 60)}m`;
+
+export function registerCache(program: Command, run: CommandRunner): void {
+  const group = program
+    .command("cache")
+    .description("look at or empty rolectl's credential cache (never shows secrets)");
+  withExamples(group, ["rolectl cache list", "rolectl cache clear --profile bizcorprole"]);
+
+  withExamples(
+    group.command("list").description("cached role credentials: profile, role, expiry, time left"),
+    ["rolectl cache list", "rolectl cache list --json"],
+  ).action(
+    run(async (ctx) => {
+      const dir = cacheDirFor(ctx.env, ctx.home);
+      const now = Date.now();
+      const rows = (await listCacheEntries(dir)).map(({ key, entry }) => ({
+        key,
+        profile: entry.profile ?? "",
+        roleArn: entry.roleArn,
+        sessionName: entry.sessionName,
+        ...(entry.assumedRoleArn ? { assumedRoleArn: entry.assumedRoleArn } : {}),
+        expiration: entry.credentials.Expiration,
+        secondsLeft: Math.max(0, secondsLeft(entry, now)),
+      }));
+      ctx.out.result(rows, () =>
+        rows.length === 0
+          ? `The cache (${dir}) is empty.`
+          : formatTable(
+              ["PROFILE", "ROLE", "EXPIRES", "LEFT"],
+              rows.map((r) => [
+                r.profile || "-",
+                r.roleArn,
+                r.expiration.replace(/\.\d+Z$/, "Z"),
+                humanLeft(r.secondsLeft),
+              ]),
+            ),
+      );
+    }),
+  );
+
+  withExamples(
+    group
+      .command("clear")
+      .description(
+        "remove cached credentials: all of them, or those of --profile P (like `amplify aws reset-cache`)",
+      ),
+    ["rolectl cache clear", "rolectl cache clear --profile bizcorprole --json"],
+  ).action(
+    run(async (ctx) => {
+      const dir = cacheDirFor(ctx.env, ctx.home);
+      const profile = ctx.opts.profile;
+      const doomed = (await listCacheEntries(dir)).filter(
+        ({ entry }) => profile === undefined || entry.profile === profile,
+      );
+      if (!ctx.opts.dryRun) for (const { key } of doomed) await deleteCacheEntry(dir, key);
+      const what = profile ? `of profile ${profile}` : "";
+      ctx.out.result(
+        { removed: doomed.length, dryRun: ctx.opts.dryRun === true, ...(profile ? { profile } : {}) },
+        () =>
+          `${ctx.opts.dryRun ? "would remove" : "removed"} ${doomed.length} cached credential${doomed.length === 1 ? "" : "s"}${what ? ` ${what}` : ""}`,
+      );
+    }),
+  );
+}

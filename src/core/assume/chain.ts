@@ -1,0 +1,220 @@
+import { join } from "node:path";
+import { acquireLock } from "../../cache/lock.js";
+import {
+  type CachedCredentials,
+  type CacheEntry,
+  readCacheEntry,
+  secondsLeft,
+  writeCacheEntry,
+} from "../../cache/store.js";
+import type { Env } from "../../config/files.js";
+import { environmentCredentials } from "../../config/profiles.js";
+import { awsErrorName, configError, RolectlError } from "../errors.js";
+import type { MfaProvider } from "./mfa.js";
+import type { ChainPlan, PlannedStep } from "./plan.js";
+
+// Walks a planned chain to credentials: the cache first, then (under a per-key lock, so that
+// concurrent processes share one AssumeRole and one MFA prompt) the source credentials and
+// an AssumeRole. The AWS call itself is injected.
+
+export interface SourceCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface AssumeRoleParams {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+  externalId?: string;
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+export interface AssumeRoleOutput {
+  credentials: CachedCredentials;
+  assumedRoleArn?: string;
+}
+
+export interface ChainDeps {
+  env: Env;
+  /** undefined: no cache (--no-cache). */
+  cacheDir?: string;
+  refreshWindowSeconds: number;
+  /** Ignore a valid cached entry for the last role (--refresh). */
+  forceRefresh: boolean;
+  now(): number;
+  assumeRole(source: SourceCredentials, params: AssumeRoleParams): Promise<AssumeRoleOutput>;
+  mfa: MfaProvider;
+  /** Runs a credential_process command and returns its parsed Version 1 output. */
+  processCredentials(command: string, profile: string): Promise<SourceCredentials>;
+  defaultSessionName(): string;
+  /** Called when another process holds the lock for these credentials. */
+  onWait?(step: PlannedStep): void;
+}
+
+export interface ChainResult {
+  credentials: CachedCredentials;
+  assumedRoleArn?: string;
+  fromCache: boolean;
+}
+
+export const isFresh = (
+  entry: CacheEntry | undefined,
+  deps: Pick<ChainDeps, "now" | "refreshWindowSeconds">,
+) => entry !== undefined && secondsLeft(entry, deps.now()) > deps.refreshWindowSeconds;
+
+const toSource = (c: CachedCredentials): SourceCredentials => ({
+  accessKeyId: c.AccessKeyId,
+  secretAccessKey: c.SecretAccessKey,
+  sessionToken: c.SessionToken,
+});
+
+export async function resolveChainCredentials(plan: ChainPlan, deps: ChainDeps): Promise<ChainResult> {
+  if (plan.steps.length === 0) {
+    throw configError(
+      "no_role",
+      `Profile ${plan.profile ?? "?"} has no role_arn: there is no role to assume.`,
+      {
+        hint: "Use a profile with role_arn, or pass --role-arn ARN.",
+      },
+    );
+  }
+  return stepCredentials(plan, plan.steps.length - 1, deps);
+}
+
+async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<SourceCredentials> {
+  const base = plan.base;
+  switch (base.kind) {
+    case "static":
+      return {
+        accessKeyId: base.accessKeyId,
+        secretAccessKey: base.secretAccessKey,
+        ...(base.sessionToken ? { sessionToken: base.sessionToken } : {}),
+      };
+    case "environment": {
+      const creds = environmentCredentials(deps.env);
+      if (!creds) {
+        throw configError(
+          "no_credentials",
+          `Profile ${base.profile} uses credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set.`,
+        );
+      }
+      return creds;
+    }
+    case "process":
+      return deps.processCredentials(base.command, base.profile);
+  }
+}
+
+async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps): Promise<ChainResult> {
+  const step = plan.steps[index] as PlannedStep;
+  const force = deps.forceRefresh && index === plan.steps.length - 1;
+  const dir = deps.cacheDir;
+  if (dir && !force) {
+    const cached = await readCacheEntry(dir, step.key);
+    if (cached && isFresh(cached, deps)) return fromEntry(cached);
+  }
+  if (!dir) return assumeStep(plan, index, deps);
+
+  let waited = false;
+  const lock = await acquireLock(join(dir, `${step.key}.lock`), {}, () => {
+    waited = true;
+    deps.onWait?.(step);
+  });
+  try {
+    // Whoever held the lock has probably just written fresh credentials; a --refresh that
+    // waited for another refresh takes those too.
+    if (!force || waited) {
+      const cached = await readCacheEntry(dir, step.key);
+      if (cached && isFresh(cached, deps)) return fromEntry(cached);
+    }
+    const result = await assumeStep(plan, index, deps);
+    const entry: CacheEntry = {
+      version: 1,
+      ...(step.profile ? { profile: step.profile } : {}),
+      roleArn: step.roleArn,
+      sessionName: step.sessionName ?? "",
+      ...(result.assumedRoleArn ? { assumedRoleArn: result.assumedRoleArn } : {}),
+      createdAt: new Date(deps.now()).toISOString(),
+      credentials: result.credentials,
+    };
+    await writeCacheEntry(dir, step.key, entry);
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+function fromEntry(entry: CacheEntry): ChainResult {
+  return {
+    credentials: entry.credentials,
+    ...(entry.assumedRoleArn ? { assumedRoleArn: entry.assumedRoleArn } : {}),
+    fromCache: true,
+  };
+}
+
+async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Promise<ChainResult> {
+  const step = plan.steps[index] as PlannedStep;
+  const source =
+    index === 0
+      ? await baseCredentials(plan, deps)
+      : toSource((await stepCredentials(plan, index - 1, deps)).credentials);
+  const tokenCode = step.mfaSerial
+    ? await deps.mfa({
+        serial: step.mfaSerial,
+        ...(step.profile ? { profile: step.profile } : {}),
+        ...(step.mfaProcess ? { mfaProcess: step.mfaProcess } : {}),
+      })
+    : undefined;
+  try {
+    const out = await deps.assumeRole(source, {
+      roleArn: step.roleArn,
+      sessionName: step.sessionName ?? deps.defaultSessionName(),
+      durationSeconds: step.durationSeconds,
+      ...(step.externalId ? { externalId: step.externalId } : {}),
+      ...(step.mfaSerial ? { serialNumber: step.mfaSerial, tokenCode } : {}),
+    });
+    return { ...out, fromCache: false };
+  } catch (err) {
+    throw explainAssumeError(err, plan, index);
+  }
+}
+
+function sourceName(plan: ChainPlan, index: number): string {
+  if (index > 0) return `the role of profile ${plan.steps[index - 1]?.profile ?? "?"}`;
+  const base = plan.base;
+  return base.kind === "environment" ? "the environment's AWS_* keys" : `source profile ${base.profile}`;
+}
+
+function explainAssumeError(err: unknown, plan: ChainPlan, index: number): unknown {
+  const name = awsErrorName(err);
+  const step = plan.steps[index] as PlannedStep;
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === "ExpiredToken" || name === "InvalidClientTokenId" || name === "SignatureDoesNotMatch") {
+    return new RolectlError(
+      "auth",
+      name === "ExpiredToken" ? "expired_token" : "invalid_credentials",
+      message,
+      {
+        cause: err,
+        hint:
+          name === "ExpiredToken"
+            ? `The credentials of ${sourceName(plan, index)} have expired; refresh them and run again.`
+            : `The credentials of ${sourceName(plan, index)} are not valid; check them.`,
+      },
+    );
+  }
+  if (
+    name === "AccessDenied" &&
+    step.mfaSerial &&
+    /MultiFactorAuthentication|one time pass code|MFA/i.test(message)
+  ) {
+    return new RolectlError("auth", "mfa_rejected", message, {
+      cause: err,
+      hint: "The MFA code was wrong, expired or already used (AWS refuses a code twice); wait for the next code and try again.",
+    });
+  }
+  return err;
+}

@@ -1,0 +1,79 @@
+import type { CachedCredentials } from "../../cache/store.js";
+
+// How credentials are handed out. Pure string building, shared by the cache-hit fast path and
+// the full CLI so both print exactly the same thing.
+
+export const OUTPUT_FORMATS = ["export", "env", "fish", "powershell", "json", "credential-process"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface HandedOut {
+  credentials: CachedCredentials;
+  region?: string;
+  assumedRoleArn?: string;
+}
+
+function variables(h: HandedOut): [string, string][] {
+  const vars: [string, string][] = [
+    ["AWS_ACCESS_KEY_ID", h.credentials.AccessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", h.credentials.SecretAccessKey],
+    ["AWS_SESSION_TOKEN", h.credentials.SessionToken],
+    ["AWS_CREDENTIAL_EXPIRATION", h.credentials.Expiration],
+  ];
+  if (h.region) vars.push(["AWS_REGION", h.region], ["AWS_DEFAULT_REGION", h.region]);
+  return vars;
+}
+
+const shQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+
+export function formatCredentials(h: HandedOut, format: OutputFormat): string {
+  switch (format) {
+    case "export":
+      return `${variables(h)
+        .map(([k, v]) => `export ${k}=${shQuote(v)}`)
+        .join("\n")}\n`;
+    case "env":
+      return `${variables(h)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")}\n`;
+    case "fish":
+      return `${variables(h)
+        .map(([k, v]) => `set -gx ${k} ${shQuote(v)};`)
+        .join("\n")}\n`;
+    case "powershell":
+      return `${variables(h)
+        .map(([k, v]) => `$Env:${k} = "${v.replace(/[`"$]/g, "`$&")}"`)
+        .join("\n")}\n`;
+    case "json":
+      return `${JSON.stringify(
+        {
+          ...h.credentials,
+          ...(h.region ? { Region: h.region } : {}),
+          ...(h.assumedRoleArn ? { AssumedRoleArn: h.assumedRoleArn } : {}),
+        },
+        null,
+        2,
+      )}\n`;
+    case "credential-process":
+      return `${JSON.stringify({ Version: 1, ...h.credentials })}\n`;
+  }
+}
+
+/** Environment for a child process: the new credentials in, anything that could override them out. */
+export function credentialEnvironment(
+  base: Record<string, string | undefined>,
+  h: HandedOut,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  const drop = new Set([
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+  ]);
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !drop.has(k)) env[k] = v;
+  for (const [k, v] of variables(h)) env[k] = v;
+  return env;
+}
