@@ -1,0 +1,238 @@
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { acquireLock } from "../../src/cache/lock.js";
+import { readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
+import {
+  type AssumeRoleParams,
+  type ChainDeps,
+  resolveChainCredentials,
+} from "../../src/core/assume/chain.js";
+import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
+import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
+import { planChain } from "../../src/core/assume/plan.js";
+import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
+
+const creds = {
+  AccessKeyId: "ASIAX",
+  SecretAccessKey: "se'cret",
+  SessionToken: "tok+en/=",
+  Expiration: "2030-01-01T00:00:00.000Z",
+};
+
+describe("formatCredentials", () => {
+  it("quotes for sh and fish, escapes for PowerShell, and adds the region", () => {
+    const h = { credentials: creds, region: "eu-west-1" };
+    expect(formatCredentials(h, "export")).toContain("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n");
+    expect(formatCredentials(h, "export")).toContain("export AWS_REGION='eu-west-1'");
+    expect(formatCredentials(h, "fish")).toContain("set -gx AWS_SESSION_TOKEN 'tok+en/=';");
+    expect(formatCredentials(h, "powershell")).toContain('$Env:AWS_ACCESS_KEY_ID = "ASIAX"');
+    expect(formatCredentials(h, "env")).toContain("AWS_SESSION_TOKEN=tok+en/=\n");
+    expect(JSON.parse(formatCredentials(h, "credential-process"))).toEqual({ Version: 1, ...creds });
+    expect(JSON.parse(formatCredentials(h, "json"))).toEqual({ ...creds, Region: "eu-west-1" });
+  });
+
+  it("gives a child the new credentials and none of the old", () => {
+    const env = credentialEnvironment(
+      { PATH: "/bin", AWS_PROFILE: "x", AWS_SECURITY_TOKEN: "old", AWS_SESSION_TOKEN: "old" },
+      { credentials: creds },
+    );
+    expect(env).toMatchObject({ PATH: "/bin", AWS_ACCESS_KEY_ID: "ASIAX", AWS_SESSION_TOKEN: "tok+en/=" });
+    expect(env.AWS_PROFILE).toBeUndefined();
+    expect(env.AWS_SECURITY_TOKEN).toBeUndefined();
+  });
+});
+
+describe("TOTP", () => {
+  it("matches RFC 6238's SHA-1 test vectors (last 6 digits)", () => {
+    const secret = Buffer.from("12345678901234567890");
+    expect(totpCode(secret, totpCounter(59_000))).toBe("287082");
+    expect(totpCode(secret, totpCounter(1111111109_000))).toBe("081804");
+    expect(totpCode(secret, totpCounter(20000000000_000))).toBe("353130");
+  });
+  it("decodes base32 seeds", () => {
+    expect(base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").toString()).toBe("12345678901234567890");
+    expect(() => base32Decode("not!base32")).toThrow();
+  });
+});
+
+describe("MFA sources", () => {
+  const base = (over: Partial<MfaSourceOptions> = {}): MfaSourceOptions => {
+    const state = new Map<string, number>();
+    return {
+      env: {},
+      runProcess: async () => "111111",
+      totpState: { lastCounter: async (s) => state.get(s), remember: async (s, c) => void state.set(s, c) },
+      now: () => 1_700_000_000_000,
+      sleep: async () => {},
+      notice: () => {},
+      ...over,
+    };
+  };
+  const req = { serial: "arn:aws:iam::222222222222:mfa/u", profile: "p", mfaProcess: "get-code" };
+
+  it("prefers --mfa-code, then ROLECTL_MFA_CODE, each once, then mfa_process", async () => {
+    const mfa = createMfaProvider(base({ flagCode: "222222", env: { ROLECTL_MFA_CODE: "333333" } }));
+    expect(await mfa(req)).toBe("222222");
+    expect(await mfa(req)).toBe("111111");
+    const fromEnv = createMfaProvider(base({ env: { ROLECTL_MFA_CODE: "333333" } }));
+    expect(await fromEnv(req)).toBe("333333");
+  });
+
+  it("validates codes before any AWS call", async () => {
+    await expect(createMfaProvider(base({ flagCode: "12345" }))(req)).rejects.toThrow(
+      /must be exactly 6 digits/,
+    );
+    await expect(createMfaProvider(base({ runProcess: async () => "oops" }))(req)).rejects.toThrow(
+      /mfa_process of profile p/,
+    );
+  });
+
+  it("computes TOTP from a seed and waits for the next window instead of reusing one", async () => {
+    let now = 1_700_000_000_000;
+    const sleeps: number[] = [];
+    const opts = base({
+      env: { SEED: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" },
+      totpSecretEnv: "SEED",
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    });
+    const mfa = createMfaProvider(opts);
+    const { mfaProcess: _, ...noProcess } = req;
+    const first = await mfa(noProcess);
+    const second = await mfa(noProcess);
+    expect(first).toMatch(/^\d{6}$/);
+    expect(second).not.toBe(first);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeLessThanOrEqual(30_050);
+  });
+
+  it("without a source and without a terminal: exit 4 listing the sources", async () => {
+    const { mfaProcess: _, ...noProcess } = req;
+    const err = await createMfaProvider(base({ nonInteractiveReason: "CI=true" }))(noProcess).catch((e) => e);
+    expect(err.exitCode).toBe(4);
+    expect(err.hint).toMatch(/--mfa-code, ROLECTL_MFA_CODE, an mfa_process .* --mfa-totp-secret-env/);
+    expect(err.hint).toContain("CI=true");
+  });
+});
+
+describe("cache store and lock", () => {
+  const dir = () => mkdtempSync(join(tmpdir(), "rolectl-unit-"));
+  const entry = {
+    version: 1 as const,
+    roleArn: "arn:aws:iam::111111111111:role/R",
+    sessionName: "",
+    createdAt: "x",
+    credentials: creds,
+  };
+
+  it("writes 0600 files atomically and reads them back", async () => {
+    const d = dir();
+    await writeCacheEntry(d, "a".repeat(40), entry);
+    expect(statSync(join(d, `${"a".repeat(40)}.json`)).mode & 0o777).toBe(0o600);
+    expect(await readCacheEntry(d, "a".repeat(40))).toEqual(entry);
+  });
+
+  it("ignores and removes corrupt, truncated and symlinked entries", async () => {
+    const d = dir();
+    const k = "b".repeat(40);
+    for (const junk of ["{not json", '{"version":1,"roleArn":"x"}', JSON.stringify(entry).slice(0, 50)]) {
+      writeFileSync(join(d, `${k}.json`), junk);
+      expect(await readCacheEntry(d, k)).toBeUndefined();
+    }
+    const target = join(d, "elsewhere.json");
+    writeFileSync(target, JSON.stringify(entry));
+    symlinkSync(target, join(d, `${k}.json`));
+    expect(await readCacheEntry(d, k)).toBeUndefined();
+    expect(readFileSync(target, "utf8")).toBe(JSON.stringify(entry)); // the target is untouched
+  });
+
+  it("breaks a lock whose holder is dead at once", async () => {
+    const d = dir();
+    writeFileSync(join(d, "k.lock"), `999999 ${(await import("node:os")).hostname()} 0\n`);
+    const started = Date.now();
+    const lock = await acquireLock(join(d, "k.lock"), { timeoutMs: 5000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await lock.release();
+  });
+
+  it("waits for a live holder", async () => {
+    const d = dir();
+    const first = await acquireLock(join(d, "k.lock"));
+    let waited = false;
+    const second = acquireLock(join(d, "k.lock"), { timeoutMs: 5000 }, () => {
+      waited = true;
+    });
+    setTimeout(() => void first.release(), 200);
+    await (await second).release();
+    expect(waited).toBe(true);
+  });
+});
+
+describe("resolveChainCredentials", () => {
+  const plan = planChain(
+    {
+      name: "p",
+      base: { kind: "static", profile: "k", accessKeyId: "AK", secretAccessKey: "SK" },
+      roles: [
+        {
+          profile: "p",
+          roleArn: "arn:aws:iam::111111111111:role/R",
+          mfaSerial: "arn:aws:iam::222222222222:mfa/u",
+        },
+      ],
+    },
+    {},
+  );
+  const deps = (calls: AssumeRoleParams[], over: Partial<ChainDeps> = {}): ChainDeps => ({
+    env: {},
+    cacheDir: mkdtempSync(join(tmpdir(), "rolectl-chain-")),
+    refreshWindowSeconds: 900,
+    forceRefresh: false,
+    now: () => Date.parse("2029-12-31T23:00:00Z"),
+    assumeRole: async (_src, params) => {
+      calls.push(params);
+      return { credentials: { ...creds, AccessKeyId: `ASIA${calls.length}` } };
+    },
+    mfa: async () => "123456",
+    processCredentials: async () => ({ accessKeyId: "x", secretAccessKey: "y" }),
+    defaultSessionName: () => "rolectl-test-1",
+    ...over,
+  });
+
+  it("assumes once, then serves from the cache; --refresh assumes again", async () => {
+    const calls: AssumeRoleParams[] = [];
+    const d = deps(calls);
+    expect((await resolveChainCredentials(plan, d)).fromCache).toBe(false);
+    expect(calls[0]).toMatchObject({
+      serialNumber: "arn:aws:iam::222222222222:mfa/u",
+      tokenCode: "123456",
+      sessionName: "rolectl-test-1",
+    });
+    expect((await resolveChainCredentials(plan, d)).fromCache).toBe(true);
+    expect((await resolveChainCredentials(plan, { ...d, forceRefresh: true })).credentials.AccessKeyId).toBe(
+      "ASIA2",
+    );
+    expect(calls).toHaveLength(2);
+  });
+
+  it("renews an entry inside the refresh window", async () => {
+    const calls: AssumeRoleParams[] = [];
+    const d = deps(calls, { now: () => Date.parse("2029-12-31T23:50:00Z") }); // 10 min left < 15
+    await resolveChainCredentials(plan, d);
+    await resolveChainCredentials(plan, d);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("without a cache dir assumes every time", async () => {
+    const calls: AssumeRoleParams[] = [];
+    const { cacheDir: _, ...d } = deps(calls);
+    await resolveChainCredentials(plan, d);
+    await resolveChainCredentials(plan, d);
+    expect(calls).toHaveLength(2);
+  });
+});
