@@ -79,12 +79,25 @@ export function runBin(
   env: Record<string, string | undefined>,
   options: RunOptions = {},
 ): Promise<RunResult> {
+  return runProgram(process.execPath, [BIN, ...args], env, options);
+}
+
+/**
+ * Runs any program asynchronously. (Never spawnSync a client of the in-process proxy: it would
+ * block the event loop that the proxy answers on.)
+ */
+export function runProgram(
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: RunOptions = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
       string,
       string
     >;
-    const child = spawn(process.execPath, [BIN, ...args], { env: clean, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(file, args, { env: clean, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d) => {
@@ -97,7 +110,7 @@ export function runBin(
       child.kill("SIGKILL");
       reject(
         new Error(
-          `rolectl ${args.join(" ")} did not finish in ${options.timeoutMs ?? 30_000} ms\nstderr: ${stderr}`,
+          `${file} ${args.join(" ")} did not finish in ${options.timeoutMs ?? 30_000} ms\nstderr: ${stderr}`,
         ),
       );
     }, options.timeoutMs ?? 30_000);

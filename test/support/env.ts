@@ -13,10 +13,13 @@ export interface E2eEnv {
  * One moto + proxy per test file (files run in parallel, each with its own state), and a
  * fresh sandbox, fresh proxy state and an empty moto for every test.
  */
-export function useE2eEnv(): E2eEnv {
+export function useE2eEnv(options: { managedPolicies?: boolean } = {}): E2eEnv {
   const env = {} as E2eEnv;
   beforeAll(async () => {
-    env.moto = await startMoto();
+    // AWS managed policies make every new moto account slow to create: load them only where needed.
+    env.moto = await startMoto({
+      env: { MOTO_IAM_LOAD_MANAGED_POLICIES: options.managedPolicies ? "true" : "false" },
+    });
     env.proxy = await TestProxy.start(env.moto.url);
   }, 60_000);
   beforeEach(async () => {

@@ -1,0 +1,470 @@
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
+import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
+import { BIN, ROOT, runBin, runProgram } from "../support/cli.js";
+import { useE2eEnv } from "../support/env.js";
+
+const env = useE2eEnv();
+const BIZ = "111111111111";
+const DEV = "222222222222";
+const ROLE_ARN = `arn:aws:iam::${BIZ}:role/BizCorpRole`;
+const MFA_SERIAL = `arn:aws:iam::${DEV}:mfa/devcorpuser`;
+const SEED_PROFILE = `[profile bizcorprole]
+role_arn = ${ROLE_ARN}
+source_profile = devcorpuser
+mfa_serial = ${MFA_SERIAL}
+external_id = Ext-1234567890
+region = us-east-1
+`;
+
+let devKeys: Awaited<ReturnType<typeof keysFor>>;
+
+/** An mfa_process script that counts its runs and prints a fresh code each time. */
+function mfaScript(): { command: string; runs: () => number } {
+  const counter = join(env.sandbox.dir, "mfa-runs");
+  const script = join(env.sandbox.dir, "mfa.sh");
+  writeFileSync(script, `#!/bin/sh\necho run >> "${counter}"\nprintf '%06d\\n' "$(wc -l < "${counter}")"\n`);
+  chmodSync(script, 0o755);
+  return {
+    command: script,
+    runs: () => (existsSync(counter) ? readFileSync(counter, "utf8").trim().split("\n").length : 0),
+  };
+}
+
+beforeEach(async () => {
+  devKeys = await keysFor(env.moto.url, DEV);
+  const bizKeys = await keysFor(env.moto.url, BIZ);
+  await createTrustingRole(env.moto.url, bizKeys, {
+    name: "BizCorpRole",
+    trustedAccount: DEV,
+    externalId: "Ext-1234567890",
+    requireMfa: true,
+    maxSessionDuration: 43200,
+  });
+  env.sandbox.writeConfig(SEED_PROFILE);
+  env.sandbox.writeCredentials(credentialsSection("devcorpuser", devKeys));
+  env.proxy.reset();
+  env.proxy.strict = true;
+});
+
+describe("assume with the seed 001 profile (strict trust checks)", () => {
+  it("assumes with an MFA code from each source, sending serial, code and external id", async () => {
+    const totpSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    const mfa = mfaScript();
+    const cases: [string, string[], Record<string, string>][] = [
+      ["--mfa-code", ["--mfa-code", "111111"], {}],
+      ["ROLECTL_MFA_CODE", [], { ROLECTL_MFA_CODE: "222222" }],
+      ["mfa_process", [], {}],
+      ["--mfa-totp-secret-env", ["--mfa-totp-secret-env", "DEV_MFA_SEED"], { DEV_MFA_SEED: totpSeed }],
+    ];
+    for (const [source, args, extraEnv] of cases) {
+      if (source === "mfa_process") env.sandbox.writeConfig(`${SEED_PROFILE}mfa_process = ${mfa.command}\n`);
+      else env.sandbox.writeConfig(SEED_PROFILE);
+      const before = Date.now();
+      const r = await env.sandbox.run(
+        ["assume", "--profile", "bizcorprole", "--json", "--no-cache", ...args],
+        { env: extraEnv },
+      );
+      expect(r.stderr, source).toBe("");
+      expect(r.code, source).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.AssumedRoleArn).toMatch(
+        new RegExp(`^arn:aws:sts::${BIZ}:assumed-role/BizCorpRole/rolectl-`),
+      );
+      expect(out.Region).toBe("us-east-1");
+      const call = env.proxy.callsOf("AssumeRole").at(-1);
+      expect(call?.answeredBy, source).toBe("moto");
+      expect(call?.params).toMatchObject({
+        RoleArn: ROLE_ARN,
+        SerialNumber: MFA_SERIAL,
+        ExternalId: "Ext-1234567890",
+      });
+      const expected: Record<string, string[]> = {
+        "--mfa-code": ["111111"],
+        ROLECTL_MFA_CODE: ["222222"],
+        mfa_process: ["000001"],
+        "--mfa-totp-secret-env": [totpCounter(before), totpCounter(Date.now())].map((c) =>
+          totpCode(base32Decode(totpSeed), c),
+        ),
+      };
+      expect(expected[source]).toContain(call?.params.TokenCode);
+    }
+    expect(mfa.runs()).toBe(1);
+  });
+
+  it("prints export lines for eval by default", async () => {
+    const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n$/,
+    );
+    const viaShell = spawnSync("sh", ["-c", `eval "$(cat)"; echo "$AWS_REGION $AWS_ACCESS_KEY_ID"`], {
+      input: r.stdout,
+      encoding: "utf8",
+    });
+    expect(viaShell.stdout).toMatch(/^us-east-1 ASIA/);
+  });
+
+  it("without an MFA source, non-interactively: exit 4 before calling STS, listing the sources", async () => {
+    const r = await env.sandbox.run(["assume", "--profile", "bizcorprole"], { env: { CI: "true" } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`An MFA code is needed for ${MFA_SERIAL} (profile bizcorprole)`);
+    expect(r.stderr).toMatch(/--mfa-code, ROLECTL_MFA_CODE, an mfa_process/);
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(0);
+  });
+
+  it("the trust policy really demands the external id and MFA: without them AWS says no (exit 4)", async () => {
+    env.sandbox.writeConfig(SEED_PROFILE.replace("external_id = Ext-1234567890\n", ""));
+    const noExternalId = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "bizcorprole",
+      "--mfa-code",
+      "123456",
+    ]);
+    expect(noExternalId.code).toBe(4);
+    expect(noExternalId.stderr).toContain("is not authorized to perform: sts:AssumeRole");
+    env.sandbox.writeConfig(SEED_PROFILE.replace(`mfa_serial = ${MFA_SERIAL}\n`, ""));
+    const noMfa = await env.sandbox.run(["assume", "--profile", "bizcorprole"]);
+    expect(noMfa.code).toBe(4);
+    expect(env.proxy.callsOf("AssumeRole").map((c) => c.answeredBy)).toEqual(["strict", "strict"]);
+  });
+
+  it("a reused MFA code is refused with exit 4 and a hint", async () => {
+    await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456", "--no-cache"]);
+    const again = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "bizcorprole",
+      "--mfa-code",
+      "123456",
+      "--no-cache",
+    ]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain("already used");
+  });
+
+  it("an ad-hoc --role-arn with --external-id and --mfa-serial, sourced from a profile", async () => {
+    env.sandbox.writeConfig("");
+    const r = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "devcorpuser",
+      "--role-arn",
+      ROLE_ARN,
+      "--external-id",
+      "Ext-1234567890",
+      "--mfa-serial",
+      MFA_SERIAL,
+      "--mfa-code",
+      "654321",
+      "--format",
+      "env",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^AWS_ACCESS_KEY_ID=ASIA/);
+  });
+});
+
+describe("the credential cache", () => {
+  const assume = (...extra: string[]) =>
+    env.sandbox.run(["assume", "--profile", "bizcorprole", "--json", ...extra], {
+      env: { ROLECTL_MFA_CODE: String(100000 + env.proxy.calls.length) },
+    });
+
+  it("serves a second assume from the cache; --refresh and the refresh window call STS again", async () => {
+    const first = await assume();
+    expect(first.code).toBe(0);
+    const second = await assume();
+    expect(second.stdout).toBe(first.stdout);
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1);
+    const refreshed = await assume("--refresh");
+    expect(JSON.parse(refreshed.stdout).AccessKeyId).not.toBe(JSON.parse(first.stdout).AccessKeyId);
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(2);
+    // 60 minutes left is inside a 61-minute refresh window
+    await assume("--refresh-window", "61m");
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(3);
+    await assume();
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(3);
+  });
+
+  it("keeps files 0600 in a 0700 directory, and cache list shows no secret", async () => {
+    const r = await assume();
+    const creds = JSON.parse(r.stdout);
+    expect(statSync(env.sandbox.cacheDir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(env.sandbox.cacheDir).filter(
+      (f) => f.endsWith(".json") && !f.startsWith("totp-"),
+    );
+    expect(files).toHaveLength(1);
+    expect(statSync(join(env.sandbox.cacheDir, files[0] as string)).mode & 0o777).toBe(0o600);
+    const list = await env.sandbox.run(["cache", "list"]);
+    expect(list.stdout).toMatch(
+      /^PROFILE\s+ROLE\s+EXPIRES\s+LEFT\nbizcorprole\s+arn:aws:iam::111111111111:role\/BizCorpRole\s+\S+\s+(59|60)m$/m,
+    );
+    const listJson = await env.sandbox.run(["cache", "list", "--json"]);
+    for (const out of [list.stdout, listJson.stdout]) {
+      expect(out).not.toContain(creds.SecretAccessKey);
+      expect(out).not.toContain(creds.SessionToken);
+    }
+  });
+
+  it("cache clear --profile removes only that profile's entries", async () => {
+    env.sandbox.writeConfig(
+      `${SEED_PROFILE}[profile other]\nrole_arn = arn:aws:iam::${DEV}:role/Other\nsource_profile = devcorpuser\n`,
+    );
+    env.proxy.strict = false;
+    await assume();
+    await env.sandbox.run(["assume", "--profile", "other"]);
+    const cleared = await env.sandbox.run(["cache", "clear", "--profile", "other", "--json"]);
+    expect(JSON.parse(cleared.stdout)).toMatchObject({ removed: 1, profile: "other" });
+    const left = JSON.parse((await env.sandbox.run(["cache", "list", "--json"])).stdout);
+    expect(left.map((e: { profile: string }) => e.profile)).toEqual(["bizcorprole"]);
+    expect(JSON.parse((await env.sandbox.run(["cache", "clear", "--json"])).stdout).removed).toBe(1);
+  });
+
+  it("replaces truncated and garbage cache files", async () => {
+    const first = await assume();
+    const file = readdirSync(env.sandbox.cacheDir).find((f) => /^[0-9a-f]{40}\.json$/.test(f)) as string;
+    const path = join(env.sandbox.cacheDir, file);
+    for (const junk of [readFileSync(path, "utf8").slice(0, 40), "\u0000\u0001garbage"]) {
+      writeFileSync(path, junk);
+      const r = await assume();
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).AccessKeyId).not.toBe(JSON.parse(first.stdout).AccessKeyId);
+      expect(JSON.parse(readFileSync(path, "utf8")).version).toBe(1);
+    }
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(3);
+  });
+
+  it("refuses a cache directory that belongs to another user", async () => {
+    await assume();
+    spawnSync("chown", ["4242:4242", env.sandbox.cacheDir]);
+    if (statSync(env.sandbox.cacheDir).uid !== 4242) return; // not root: cannot set up the case
+    const r = await assume("--refresh");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("belongs to another user");
+  });
+
+  it("30 concurrent credential-process calls on a cold cache: one AssumeRole, one MFA code, same answer", async () => {
+    const mfa = mfaScript();
+    env.sandbox.writeConfig(`${SEED_PROFILE}mfa_process = ${mfa.command}\n`);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        env.sandbox.run(["credential-process", "--profile", "bizcorprole"], { timeoutMs: 60_000 }),
+      ),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(30).fill(0));
+    const outputs = new Set(results.map((r) => r.stdout));
+    expect(outputs.size).toBe(1);
+    const doc = JSON.parse([...outputs][0] as string);
+    expect(doc).toMatchObject({
+      Version: 1,
+      AccessKeyId: expect.stringMatching(/^ASIA/),
+      Expiration: expect.any(String),
+    });
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1);
+    expect(mfa.runs()).toBe(1);
+  }, 90_000);
+
+  it("a process killed while holding the lock does not block the next one", async () => {
+    const slow = join(env.sandbox.dir, "slow-mfa.sh");
+    writeFileSync(slow, "#!/bin/sh\nsleep 4\necho 111111\n");
+    chmodSync(slow, 0o755);
+    env.sandbox.writeConfig(`${SEED_PROFILE}mfa_process = ${slow}\n`);
+    const holder = spawn(process.execPath, [BIN, "credential-process", "--profile", "bizcorprole"], {
+      env: env.sandbox.env,
+      stdio: "ignore",
+    });
+    const lockSeen = await new Promise<boolean>((resolve) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const locked =
+          existsSync(env.sandbox.cacheDir) &&
+          readdirSync(env.sandbox.cacheDir).some((f) => f.endsWith(".lock"));
+        if (locked || Date.now() - started > 10_000) {
+          clearInterval(poll);
+          resolve(locked);
+        }
+      }, 20);
+    });
+    expect(lockSeen).toBe(true);
+    holder.kill("SIGKILL");
+    await new Promise((r) => holder.once("exit", r));
+    env.sandbox.writeConfig(SEED_PROFILE);
+    const started = Date.now();
+    const r = await env.sandbox.run([
+      "credential-process",
+      "--profile",
+      "bizcorprole",
+      "--mfa-code",
+      "222222",
+    ]);
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("exec, credential-process and the AWS CLI", () => {
+  it("exec runs the command with the role's credentials and passes its exit status on", async () => {
+    const r = await env.sandbox.run(
+      [
+        "exec",
+        "--profile",
+        "bizcorprole",
+        "--mfa-code",
+        "123456",
+        "--",
+        "sh",
+        "-c",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
+        'echo "$AWS_ACCESS_KEY_ID ${AWS_PROFILE:-none} $AWS_REGION"; exit 7',
+      ],
+      { env: { AWS_PROFILE: "bizcorprole" } },
+    );
+    expect(r.code).toBe(7);
+    expect(r.stdout).toMatch(/^ASIA[A-Z0-9]+ none us-east-1\n$/);
+    const missing = await env.sandbox.run(["exec", "--profile", "bizcorprole", "--", "no-such-command-xyz"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("command not found");
+  });
+
+  it("the AWS CLI gets credentials through credential_process = rolectl credential-process", async () => {
+    const install = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "bizcorprole",
+      "--install-credential-process",
+      "bizcorp",
+      "--mfa-code",
+      "123456",
+    ]);
+    expect(install.code).toBe(0);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toMatch(
+      /\[profile bizcorp\]\ncredential_process = .*credential-process --profile bizcorprole\n$/,
+    );
+    expect(readFileSync(env.sandbox.configPath, "utf8").startsWith(SEED_PROFILE)).toBe(true);
+    const aws = await runProgram(
+      "aws",
+      [
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "bizcorp",
+        "--endpoint-url",
+        env.proxy.url,
+        "--output",
+        "json",
+      ],
+      {
+        ...env.sandbox.env,
+        AWS_DEFAULT_REGION: "us-east-1",
+      },
+    );
+    expect(aws.code).toBe(0);
+    expect(aws.stderr).toBe("");
+    expect(JSON.parse(aws.stdout).Arn).toMatch(new RegExp(`^arn:aws:sts::${BIZ}:assumed-role/BizCorpRole/`));
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1); // served from the cache the install run filled
+  });
+
+  it("a cache hit loads neither commander nor the AWS SDK", async () => {
+    await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
+    const log = join(env.sandbox.dir, "loads.log");
+    const r = await runBin(["credential-process", "--profile", "bizcorprole"], {
+      ...env.sandbox.env,
+      ROLECTL_LOAD_LOG: log,
+      NODE_OPTIONS: `--import ${join(ROOT, "test/support/loaded-modules.mjs")}`,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).Version).toBe(1);
+    const meta = JSON.parse(readFileSync(join(ROOT, "dist/meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const inputs = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((u) => u.startsWith(`file://${ROOT}/dist/`))
+      .flatMap((u) => Object.keys(meta.outputs[u.slice(`file://${ROOT}/`.length)]?.inputs ?? {}));
+    expect(inputs).toContain("src/fast.ts");
+    expect(
+      inputs.filter((i) =>
+        /node_modules\/(@aws-sdk|@smithy|commander|inquirer|@inquirer|chalk|yocto-spinner)\//.test(i),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("failures", () => {
+  it("expired source credentials: exit 4 with a hint naming the source profile", async () => {
+    env.proxy.inject("AssumeRole", { kind: "expiredToken" });
+    const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("hint: The credentials of source profile devcorpuser have expired");
+  });
+
+  it("throttled AssumeRole is retried", async () => {
+    env.proxy.inject("AssumeRole", { kind: "throttle" }, 2);
+    const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456", "--json"]);
+    expect(r.code).toBe(0);
+    expect(env.proxy.callsOf("AssumeRole").map((c) => c.answeredBy)).toEqual([
+      "throttle",
+      "throttle",
+      "moto",
+    ]);
+  });
+
+  it("role chaining: a chained duration over 3600 s is clamped with a warning, not sent", async () => {
+    env.proxy.strict = false;
+    env.sandbox.writeConfig(
+      `${SEED_PROFILE}[profile deeper]\nrole_arn = arn:aws:iam::${BIZ}:role/Deeper\nsource_profile = bizcorprole\nduration_seconds = 7200\n`,
+    );
+    const r = await env.sandbox.run(["assume", "--profile", "deeper", "--mfa-code", "123456", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("role chaining");
+    expect(env.proxy.callsOf("AssumeRole").map((c) => [c.params.RoleArn, c.params.DurationSeconds])).toEqual([
+      [ROLE_ARN, "3600"],
+      [`arn:aws:iam::${BIZ}:role/Deeper`, "3600"],
+    ]);
+  });
+
+  it.each([
+    [
+      "a profile cycle",
+      "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = a\n",
+      ["--profile", "a"],
+      3,
+      "Profile cycle: a -> b -> a",
+    ],
+    [
+      "a bad role_arn in the file",
+      "[profile a]\nrole_arn = arn:aws:iam::12:role/A\nsource_profile = devcorpuser\n",
+      ["--profile", "a"],
+      3,
+      "Invalid role ARN",
+    ],
+    [
+      "a bad --duration",
+      SEED_PROFILE,
+      ["--profile", "bizcorprole", "--duration", "10"],
+      2,
+      'Invalid duration "10" (--duration)',
+    ],
+    [
+      "a bad --mfa-code",
+      SEED_PROFILE,
+      ["--profile", "bizcorprole", "--mfa-code", "12ab56"],
+      2,
+      "Invalid MFA code (--mfa-code)",
+    ],
+    ["a bad --role-arn", SEED_PROFILE, ["--role-arn", "arn:aws:iam::1:role/x"], 2, "Invalid role ARN"],
+    ["no profile at all", SEED_PROFILE, [], 2, "Missing required value --profile"],
+  ])("%s is refused before any AWS call", async (_name, config, args, code, message) => {
+    env.sandbox.writeConfig(config);
+    const r = await env.sandbox.run(["assume", ...args]);
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(code);
+    expect(env.proxy.calls).toHaveLength(0);
+  });
+});
