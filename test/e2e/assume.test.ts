@@ -147,6 +147,28 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     expect(again.stderr).toContain("already used");
   });
 
+  it("prompts on the terminal (/dev/tty) even when stdout is captured", async () => {
+    const out = join(env.sandbox.dir, "captured.json");
+    const child = spawn(
+      "script",
+      ["-qec", `${process.execPath} ${BIN} credential-process --profile bizcorprole > ${out}`, "/dev/null"],
+      {
+        env: { ...env.sandbox.env, TERM: "dumb" },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let screen = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      screen += d;
+      if (screen.includes("MFA code for") && !child.stdin.writableEnded) child.stdin.end("424242\r");
+    });
+    const code = await new Promise((r) => child.on("close", r));
+    expect(screen).toContain(`MFA code for ${MFA_SERIAL} (profile bizcorprole): `);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8")).Version).toBe(1);
+    expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("424242");
+  });
+
   it("an ad-hoc --role-arn with --external-id and --mfa-serial, sourced from a profile", async () => {
     env.sandbox.writeConfig("");
     const r = await env.sandbox.run([
