@@ -1,8 +1,11 @@
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
 import { type CommandRunner, commandRunner } from "./action.js";
+import { registerAmplify } from "./commands/amplify.js";
 import { registerAssume } from "./commands/assume.js";
 import { registerCache } from "./commands/cache.js";
+import { registerPolicy } from "./commands/policy.js";
+import { registerRole } from "./commands/role.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
 import { registerWhoami } from "./commands/whoami.js";
 import type { ProcessIo } from "./context.js";
@@ -11,7 +14,15 @@ import { withExamples } from "./help.js";
 type Register = (program: Command, run: CommandRunner) => void;
 
 /** Command groups, each declared in its own file under src/cli/commands. */
-const COMMANDS: Register[] = [registerWhoami, registerAssume, registerCache, registerServiceLinkedRole];
+const COMMANDS: Register[] = [
+  registerWhoami,
+  registerAmplify,
+  registerPolicy,
+  registerRole,
+  registerAssume,
+  registerCache,
+  registerServiceLinkedRole,
+];
 
 export interface ProgramHooks {
   /** Called with commander's own error text (unknown option, missing argument …). */

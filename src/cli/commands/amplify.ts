@@ -1,0 +1,138 @@
+import type { Command } from "commander";
+import {
+  parseMaxSessionDuration,
+  parseTag,
+  type Tag,
+  validateAmplifyAppId,
+  validateRoleName,
+} from "../../core/validate.js";
+import type { CommandRunner } from "../action.js";
+import { withExamples } from "../help.js";
+import { describeOutcome, outcomeJson, partitionOf, provisionRole } from "../provision.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface AmplifyOptions {
+  roleName: string;
+  appId?: string;
+  sourceConditions: boolean;
+  maxSessionDuration?: string;
+  tag?: string[];
+  verify?: boolean;
+  force?: boolean;
+}
+
+export function registerAmplify(program: Command, run: CommandRunner): void {
+  withExamples(
+    program
+      .command("amplify-service-role")
+      .description(
+        "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com,\n" +
+          "AdministratorAccess-Amplify, confused-deputy conditions); optionally set it on an app",
+      )
+      .option("--role-name <name>", "role name", "AmplifyConsoleServiceRole-AmplifyRole")
+      .option("--app-id <id>", "also set the role on this Amplify app (UpdateApp)")
+      .option("--no-source-conditions", "leave out the aws:SourceAccount / aws:SourceArn conditions")
+      .option("--max-session-duration <seconds>", "3600-43200 (or 1h-12h)")
+      .option("--tag <key=value>", "tag the role (repeatable)", collect)
+      .option("--verify", "read the role (and app) back and check they are as planned")
+      .option("--force", "take over a role of that name even if it trusts something else"),
+    [
+      "rolectl amplify-service-role",
+      "rolectl amplify-service-role --app-id d1a2b3c4d5e6f7 --region eu-west-1 --json",
+      "rolectl amplify-service-role --role-name AmplifyDeploy --tag team=web --dry-run",
+    ],
+  ).action(
+    run<AmplifyOptions>(async (ctx, opts) => {
+      const name = validateRoleName(opts.roleName, "--role-name");
+      const appId = opts.appId === undefined ? undefined : validateAmplifyAppId(opts.appId, "--app-id");
+      const maxSessionDuration =
+        opts.maxSessionDuration === undefined
+          ? undefined
+          : parseMaxSessionDuration(opts.maxSessionDuration, "--max-session-duration");
+      const tags: Tag[] = (opts.tag ?? []).map((t) => parseTag(t, "--tag"));
+      const [{ getCallerIdentity }, amplifyCore] = await Promise.all([
+        import("../../core/whoami.js"),
+        import("../../core/amplify/service-role.js"),
+      ]);
+      const caller = await getCallerIdentity(await ctx.sts());
+      const region = (await ctx.awsSettings()).region;
+      // Check the app before touching IAM, so an unknown app id leaves nothing half-done.
+      const app = appId ? await amplifyCore.getAmplifyApp(await ctx.amplify(), appId) : undefined;
+      const desired = amplifyCore.desiredAmplifyServiceRole({
+        name,
+        accountId: caller.account,
+        region,
+        partition: partitionOf(caller.arn),
+        sourceConditions: opts.sourceConditions,
+        ...(maxSessionDuration ? { maxSessionDuration } : {}),
+        tags,
+      });
+      const outcome = await provisionRole(ctx, desired, { force: opts.force === true });
+      const dryRun = ctx.opts.dryRun === true;
+      let appResult: { appId: string; name: string; status: string } | undefined;
+      if (app) {
+        const same = app.iamServiceRoleArn === outcome.arn && outcome.arn !== "";
+        const status = same ? "unchanged" : dryRun ? "would-update" : "updated";
+        if (!same && !dryRun)
+          await amplifyCore.setAmplifyAppServiceRole(await ctx.amplify(), app.appId, outcome.arn);
+        appResult = { appId: app.appId, name: app.name, status };
+      }
+      let verified: string[] | undefined;
+      if (opts.verify && !dryRun) {
+        verified = await verifyAmplify(ctx, name, desired.managedPolicies[0] ?? "", app?.appId, outcome.arn);
+      }
+      ctx.out.result(
+        {
+          ...outcomeJson(outcome, desired.trustPolicy, dryRun),
+          ...(appResult ? { app: appResult } : {}),
+          ...(verified ? { verified } : {}),
+        },
+        () =>
+          [
+            describeOutcome(outcome, desired.trustPolicy, dryRun),
+            ...(appResult
+              ? [
+                  `app  ${appResult.name} (${appResult.appId}): ${appResult.status === "unchanged" ? "already uses the role" : appResult.status === "updated" ? "now uses the role" : "would use the role"}`,
+                ]
+              : []),
+            ...(verified ?? []).map((v) => `verified: ${v}`),
+          ].join("\n"),
+      );
+    }),
+  );
+}
+
+async function verifyAmplify(
+  ctx: Parameters<Parameters<CommandRunner>[0]>[0],
+  name: string,
+  policyArn: string,
+  appId: string | undefined,
+  arn: string,
+): Promise<string[]> {
+  const [{ readRole }, { getAmplifyApp }] = await Promise.all([
+    import("../../core/roles/role-state.js"),
+    import("../../core/amplify/service-role.js"),
+  ]);
+  const { RolectlError } = await import("../../core/errors.js");
+  const role = await readRole(await ctx.iam(), name, false);
+  const proved: string[] = [];
+  if (!role?.trustPolicy || !JSON.stringify(role.trustPolicy).includes("amplify.amazonaws.com")) {
+    throw new RolectlError(
+      "internal",
+      "verify_failed",
+      `Role ${name} does not trust amplify.amazonaws.com after the change.`,
+    );
+  }
+  proved.push("the role trusts amplify.amazonaws.com");
+  if (!role.managedPolicies.includes(policyArn))
+    throw new RolectlError("internal", "verify_failed", `${policyArn} is not attached to ${name}.`);
+  proved.push(`${policyArn} is attached`);
+  if (appId) {
+    const app = await getAmplifyApp(await ctx.amplify(), appId);
+    if (app.iamServiceRoleArn !== arn)
+      throw new RolectlError("internal", "verify_failed", `App ${appId} does not use ${arn}.`);
+    proved.push(`app ${app.name} uses the role`);
+  }
+  return proved;
+}

@@ -1,0 +1,56 @@
+import type { AmplifyClient } from "@aws-sdk/client-amplify";
+import { GetAppCommand, UpdateAppCommand } from "@aws-sdk/client-amplify";
+import { amplifyServiceTrust } from "../policies/trust.js";
+import type { DesiredRole } from "../roles/role-state.js";
+import type { Tag } from "../validate.js";
+
+// The Amplify Hosting service role of seed 000, with the confused-deputy conditions.
+
+export const AMPLIFY_DEFAULT_ROLE_NAME = "AmplifyConsoleServiceRole-AmplifyRole";
+export const amplifyManagedPolicyArn = (partition = "aws") =>
+  `arn:${partition}:iam::aws:policy/AdministratorAccess-Amplify`;
+
+export interface AmplifyRoleOptions {
+  name: string;
+  accountId: string;
+  region: string;
+  partition?: string;
+  sourceConditions: boolean;
+  maxSessionDuration?: number;
+  tags: Tag[];
+}
+
+export function desiredAmplifyServiceRole(o: AmplifyRoleOptions): DesiredRole {
+  return {
+    name: o.name,
+    path: "/",
+    trustPolicy: amplifyServiceTrust(o),
+    description: "Amplify Hosting deploys backends with this role (rolectl amplify-service-role)",
+    ...(o.maxSessionDuration ? { maxSessionDuration: o.maxSessionDuration } : {}),
+    managedPolicies: [amplifyManagedPolicyArn(o.partition)],
+    inlinePolicies: {},
+    tags: o.tags,
+  };
+}
+
+type Amplify = Pick<AmplifyClient, "send">;
+
+export async function getAmplifyApp(
+  amplify: Amplify,
+  appId: string,
+): Promise<{ appId: string; name: string; iamServiceRoleArn?: string }> {
+  const app = (await amplify.send(new GetAppCommand({ appId }))).app;
+  return {
+    appId,
+    name: app?.name ?? appId,
+    ...(app?.iamServiceRoleArn ? { iamServiceRoleArn: app.iamServiceRoleArn } : {}),
+  };
+}
+
+export async function setAmplifyAppServiceRole(
+  amplify: Amplify,
+  appId: string,
+  roleArn: string,
+): Promise<void> {
+  await amplify.send(new UpdateAppCommand({ appId, iamServiceRoleArn: roleArn }));
+}

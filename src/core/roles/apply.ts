@@ -1,0 +1,88 @@
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+} from "@aws-sdk/client-iam";
+import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
+import type { Iam } from "./role-state.js";
+import { applySteps } from "./steps.js";
+
+export interface ApplyResult {
+  arn?: string;
+  applied: string[];
+}
+
+/** Applies a plan in order; a failed step reports the steps applied before it. */
+export async function applyRolePlan(
+  iam: Iam,
+  plan: RolePlan,
+  onStep?: (description: string) => void,
+): Promise<ApplyResult> {
+  let arn: string | undefined;
+  const applied = await applySteps(
+    plan.changes.map((change) => ({
+      description: describeChange(change),
+      run: async () => {
+        arn = (await applyChange(iam, plan.name, change)) ?? arn;
+      },
+    })),
+    onStep,
+  );
+  return { ...(arn ? { arn } : {}), applied };
+}
+
+async function applyChange(iam: Iam, name: string, c: RoleChange): Promise<string | undefined> {
+  switch (c.kind) {
+    case "create-role": {
+      const r = c.role;
+      const out = await iam.send(
+        new CreateRoleCommand({
+          RoleName: r.name,
+          Path: r.path,
+          AssumeRolePolicyDocument: JSON.stringify(r.trustPolicy),
+          ...(r.description ? { Description: r.description } : {}),
+          ...(r.maxSessionDuration ? { MaxSessionDuration: r.maxSessionDuration } : {}),
+          ...(r.permissionsBoundary ? { PermissionsBoundary: r.permissionsBoundary } : {}),
+          ...(r.tags.length ? { Tags: r.tags } : {}),
+        }),
+      );
+      return out.Role?.Arn;
+    }
+    case "update-trust":
+      await iam.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(c.after) }),
+      );
+      return undefined;
+    case "update-role":
+      await iam.send(
+        new UpdateRoleCommand({
+          RoleName: name,
+          ...(c.description !== undefined ? { Description: c.description } : {}),
+          ...(c.maxSessionDuration !== undefined ? { MaxSessionDuration: c.maxSessionDuration } : {}),
+        }),
+      );
+      return undefined;
+    case "put-permissions-boundary":
+      await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: c.arn }));
+      return undefined;
+    case "attach-policy":
+      await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: c.arn }));
+      return undefined;
+    case "put-inline-policy":
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: name,
+          PolicyName: c.name,
+          PolicyDocument: JSON.stringify(c.document),
+        }),
+      );
+      return undefined;
+    case "tag-role":
+      await iam.send(new TagRoleCommand({ RoleName: name, Tags: c.tags }));
+      return undefined;
+  }
+}

@@ -1,0 +1,457 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AttachRolePolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { describe, expect, it } from "vitest";
+import { iamAs } from "../support/accounts.js";
+import { useE2eEnv } from "../support/env.js";
+
+const env = useE2eEnv({ managedPolicies: true });
+const ACCOUNT = "123456789012";
+const AMPLIFY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess-Amplify";
+const iam = () => iamAs(env.moto.url);
+const run = (...args: string[]) => env.sandbox.run(args);
+async function json(...args: string[]) {
+  const r = await env.sandbox.run([...args, "--json"]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+const trustOf = async (name: string) =>
+  JSON.parse(
+    decodeURIComponent(
+      (await iam().send(new GetRoleCommand({ RoleName: name }))).Role?.AssumeRolePolicyDocument ?? "",
+    ),
+  );
+const attachedTo = async (name: string) =>
+  ((await iam().send(new ListAttachedRolePoliciesCommand({ RoleName: name }))).AttachedPolicies ?? []).map(
+    (p) => p.PolicyArn,
+  );
+
+const AMPLIFY_TRUST = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { Service: "amplify.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+        ArnLike: { "aws:SourceArn": `arn:aws:amplify:us-east-1:${ACCOUNT}:apps/*` },
+      },
+    },
+  ],
+};
+
+describe("amplify-service-role", () => {
+  it("creates the role with the exact trust and policy, then a second run writes nothing", async () => {
+    const first = await json("amplify-service-role");
+    expect(first).toMatchObject({
+      name: "AmplifyConsoleServiceRole-AmplifyRole",
+      arn: `arn:aws:iam::${ACCOUNT}:role/AmplifyConsoleServiceRole-AmplifyRole`,
+      status: "created",
+    });
+    expect(await trustOf("AmplifyConsoleServiceRole-AmplifyRole")).toEqual(AMPLIFY_TRUST);
+    expect(await attachedTo("AmplifyConsoleServiceRole-AmplifyRole")).toEqual([AMPLIFY_POLICY]);
+    env.proxy.reset();
+    const second = await json("amplify-service-role");
+    expect(second).toMatchObject({ status: "unchanged", actions: [] });
+    expect(env.proxy.writeCalls()).toEqual([]);
+    const human = await run("amplify-service-role");
+    expect(human.stdout).toMatch(/^up to date {2}AmplifyConsoleServiceRole-AmplifyRole\n/);
+  });
+
+  it("restores a trust policy changed behind its back and says so", async () => {
+    await json("amplify-service-role");
+    await iam().send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: "AmplifyConsoleServiceRole-AmplifyRole",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "amplify.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      }),
+    );
+    const r = await json("amplify-service-role");
+    expect(r).toMatchObject({
+      status: "updated",
+      actions: ["replace the trust policy (it differs from the desired one)"],
+    });
+    expect(await trustOf("AmplifyConsoleServiceRole-AmplifyRole")).toEqual(AMPLIFY_TRUST);
+  });
+
+  it("refuses to take over a role that trusts something else (exit 5) unless --force", async () => {
+    await run("role", "create", "AmplifyConsoleServiceRole-AmplifyRole", "--service", "lambda.amazonaws.com");
+    env.proxy.reset();
+    const r = await run("amplify-service-role");
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain("trusts Service:lambda.amazonaws.com, not Service:amplify.amazonaws.com");
+    expect(env.proxy.writeCalls()).toEqual([]);
+    expect((await json("amplify-service-role", "--force")).status).toBe("updated");
+    expect(await trustOf("AmplifyConsoleServiceRole-AmplifyRole")).toEqual(AMPLIFY_TRUST);
+  });
+
+  it("--dry-run prints the plan and the exact trust policy, writing nothing", async () => {
+    const r = await run("amplify-service-role", "--dry-run", "--region", "eu-west-1");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("would create  AmplifyConsoleServiceRole-AmplifyRole");
+    expect(r.stdout).toContain(`"aws:SourceArn": "arn:aws:amplify:eu-west-1:${ACCOUNT}:apps/*"`);
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+
+  it("--no-source-conditions, --max-session-duration and --tag", async () => {
+    await json(
+      "amplify-service-role",
+      "--role-name",
+      "AmpNoCond",
+      "--no-source-conditions",
+      "--max-session-duration",
+      "2h",
+      "--tag",
+      "team=web",
+    );
+    const role = (await iam().send(new GetRoleCommand({ RoleName: "AmpNoCond" }))).Role;
+    expect((await trustOf("AmpNoCond")).Statement[0].Condition).toBeUndefined();
+    expect(role?.MaxSessionDuration).toBe(7200);
+    expect(role?.Tags).toEqual([{ Key: "team", Value: "web" }]);
+  });
+
+  it("--app-id sets the role on the app with UpdateApp, once", async () => {
+    env.proxy.amplifyApps.set("d1shop", { appId: "d1shop", name: "shop" });
+    const r = await json("amplify-service-role", "--app-id", "d1shop", "--verify");
+    expect(r.app).toEqual({ appId: "d1shop", name: "shop", status: "updated" });
+    expect(r.verified).toEqual([
+      "the role trusts amplify.amazonaws.com",
+      `${AMPLIFY_POLICY} is attached`,
+      "app shop uses the role",
+    ]);
+    expect(env.proxy.callsOf("UpdateApp").map((c) => c.params)).toEqual([
+      { appId: "d1shop", iamServiceRoleArn: r.arn },
+    ]);
+    expect(env.proxy.amplifyApps.get("d1shop")?.iamServiceRoleArn).toBe(r.arn);
+    const again = await json("amplify-service-role", "--app-id", "d1shop");
+    expect(again.app.status).toBe("unchanged");
+    expect(env.proxy.callsOf("UpdateApp")).toHaveLength(1);
+  });
+
+  it("an unknown app id is exit 3 before any IAM change", async () => {
+    const r = await run("amplify-service-role", "--app-id", "d9missing");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("App d9missing not found");
+    expect(env.proxy.writeCalls()).toEqual([]);
+    await expect(
+      iam().send(new GetRoleCommand({ RoleName: "AmplifyConsoleServiceRole-AmplifyRole" })),
+    ).rejects.toMatchObject({ Code: "NoSuchEntity" });
+  });
+
+  it("a failing step says which steps were applied", async () => {
+    env.proxy.inject("AttachRolePolicy", { kind: "accessDenied" });
+    const r = await run("amplify-service-role");
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`Could not attach ${AMPLIFY_POLICY}`);
+    expect(r.stderr).toContain(
+      "Applied before the failure: create role AmplifyConsoleServiceRole-AmplifyRole (path /).",
+    );
+    env.proxy.clearFaults();
+    expect((await json("amplify-service-role")).actions).toEqual([`attach ${AMPLIFY_POLICY}`]);
+  });
+});
+
+describe("policy amplify-cli", () => {
+  it("prints seed 001's policy; --without auth drops exactly the cognito lines", async () => {
+    const full = JSON.parse((await run("policy", "amplify-cli")).stdout);
+    const actions: string[] = full.Statement[0].Action;
+    expect(actions).toHaveLength(69); // seed 001 lists 69 actions
+    expect(actions.filter((a) => a.startsWith("cognito"))).toHaveLength(13);
+    expect(actions[0]).toBe("appsync:*");
+    expect(actions.at(-1)).toBe("amplify:*");
+    const noAuth: string[] = JSON.parse((await run("policy", "amplify-cli", "--without", "auth")).stdout)
+      .Statement[0].Action;
+    expect(noAuth.filter((a) => a.startsWith("cognito"))).toEqual([]);
+    expect(noAuth).toEqual(actions.filter((a) => !a.startsWith("cognito")));
+  });
+
+  it("--create makes a policy whose default version is the printed JSON; changes add versions, pruning at 5", async () => {
+    const created = await json("policy", "amplify-cli", "--create", "AmplifyCLI");
+    expect(created).toMatchObject({ status: "created", arn: `arn:aws:iam::${ACCOUNT}:policy/AmplifyCLI` });
+    const printed = JSON.parse((await run("policy", "amplify-cli")).stdout);
+    const stored = await iam().send(new GetPolicyVersionCommand({ PolicyArn: created.arn, VersionId: "v1" }));
+    expect(JSON.parse(decodeURIComponent(stored.PolicyVersion?.Document ?? ""))).toEqual(printed);
+    expect((await json("policy", "amplify-cli", "--create", "AmplifyCLI")).status).toBe("unchanged");
+    const variants = ["auth", "api", "storage", "function", "hosting", "auth,api"];
+    for (const v of variants) await json("policy", "amplify-cli", "--create", "AmplifyCLI", "--without", v);
+    expect(env.proxy.callsOf("DeletePolicyVersion").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("attaches to a user or a role", async () => {
+    await run("role", "create", "dev-role", "--trust-account", ACCOUNT);
+    const r = await json("policy", "amplify-cli", "--create", "AmplifyCLI", "--attach-role", "dev-role");
+    expect(r).toMatchObject({ attachedTo: "role dev-role", attached: true });
+    expect(await attachedTo("dev-role")).toEqual([r.arn]);
+    expect(
+      (await json("policy", "amplify-cli", "--create", "AmplifyCLI", "--attach-role", "dev-role")).attached,
+    ).toBe(false);
+  });
+});
+
+describe("role create / show / delete", () => {
+  const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  const SAML = `arn:aws:iam::${ACCOUNT}:saml-provider/Okta`;
+  it.each([
+    [
+      ["--service", "lambda"],
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ],
+    [
+      ["--trust-account", "222222222222", "--external-id", "Ext-1234567890", "--require-mfa"],
+      {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::222222222222:root" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "sts:ExternalId": "Ext-1234567890" },
+          Bool: { "aws:MultiFactorAuthPresent": "true" },
+        },
+      },
+    ],
+    [
+      ["--web-identity", PROVIDER, "--audience", "sts.amazonaws.com", "--subject", "repo:org/app:*"],
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+          StringLike: { "token.actions.githubusercontent.com:sub": "repo:org/app:*" },
+        },
+      },
+    ],
+    [
+      ["--saml", SAML],
+      {
+        Effect: "Allow",
+        Principal: { Federated: SAML },
+        Action: "sts:AssumeRoleWithSAML",
+        Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } },
+      },
+    ],
+  ])("%j produces the documented trust policy", async (args, statement) => {
+    const r = await json("role", "create", "r1", ...args);
+    expect(r.status).toBe("created");
+    expect(await trustOf("r1")).toEqual({ Version: "2012-10-17", Statement: [statement] });
+    expect((await json("role", "create", "r1", ...args)).status).toBe("unchanged");
+  });
+
+  it("--trust-policy, inline and managed policies, path, description, boundary; show; then delete everything", async () => {
+    const trust = join(env.sandbox.dir, "trust.json");
+    const inline = join(env.sandbox.dir, "s3read.json");
+    const trustDoc = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+    writeFileSync(trust, JSON.stringify(trustDoc));
+    writeFileSync(
+      inline,
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+      }),
+    );
+    const r = await json(
+      "role",
+      "create",
+      "full",
+      "--trust-policy",
+      trust,
+      "--inline-policy",
+      `s3read=${inline}`,
+      "--managed-policy",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "--path",
+      "/team/",
+      "--description",
+      "Full example",
+      "--permissions-boundary",
+      "arn:aws:iam::aws:policy/PowerUserAccess",
+      "--max-session-duration",
+      "7200",
+    );
+    expect(r.arn).toBe(`arn:aws:iam::${ACCOUNT}:role/team/full`);
+    const shown = await json("role", "show", "full");
+    expect(shown).toMatchObject({
+      path: "/team/",
+      description: "Full example",
+      maxSessionDuration: 7200,
+      permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess",
+      managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      trustPolicy: trustDoc,
+    });
+    expect(Object.keys(shown.inlinePolicies)).toEqual(["s3read"]);
+    const human = await run("role", "show", "full");
+    expect(human.stdout).toContain('"Service": "ec2.amazonaws.com"');
+    await iam().send(
+      new AttachRolePolicyCommand({
+        RoleName: "full",
+        PolicyArn: "arn:aws:iam::aws:policy/AWSLambdaExecute",
+      }),
+    );
+    await iam().send(
+      new PutRolePolicyCommand({
+        RoleName: "full",
+        PolicyName: "extra",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }],
+        }),
+      }),
+    );
+    const del = await json("role", "delete", "full", "--yes");
+    expect([...del.actions].sort()).toEqual([
+      "delete inline policy extra",
+      "delete inline policy s3read",
+      "delete role full",
+      "detach arn:aws:iam::aws:policy/AWSLambdaExecute",
+      "detach arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ]);
+    expect(del.actions.at(-1)).toBe("delete role full");
+    await expect(iam().send(new GetRoleCommand({ RoleName: "full" }))).rejects.toMatchObject({
+      Code: "NoSuchEntity",
+    });
+  });
+
+  it("delete asks for confirmation (exit 2 without --yes non-interactively) and refuses service-linked roles", async () => {
+    await run("role", "create", "keep", "--service", "lambda");
+    env.proxy.reset();
+    expect((await run("role", "delete", "keep")).code).toBe(2);
+    await run("slr", "create", "--service", "autoscaling");
+    const slr = await run("role", "delete", "AWSServiceRoleForAutoScaling", "--yes");
+    expect(slr.code).toBe(2);
+    expect(slr.stderr).toContain("rolectl slr delete AWSServiceRoleForAutoScaling");
+    expect(env.proxy.writeCalls().map((c) => c.action)).toEqual(["CreateServiceLinkedRole"]);
+  });
+
+  it("--verify rides out AccessDenied while IAM propagates", async () => {
+    env.proxy.inject("AssumeRole", { kind: "accessDenied" }, 2);
+    const r = await json(
+      "role",
+      "create",
+      "verified",
+      "--trust-account",
+      ACCOUNT,
+      "--external-id",
+      "Ext-42",
+      "--verify",
+    );
+    expect(r.verified).toMatch(/assumed the role \(attempt 3,/);
+    expect(env.proxy.callsOf("AssumeRole").map((c) => [c.answeredBy, c.params.ExternalId])).toEqual([
+      ["accessDenied", "Ext-42"],
+      ["accessDenied", "Ext-42"],
+      ["moto", "Ext-42"],
+    ]);
+  });
+
+  it("--verify gives up with exit 4 and a hint when access is never granted", async () => {
+    env.proxy.inject("AssumeRole", { kind: "accessDenied" });
+    const r = await run(
+      "role",
+      "create",
+      "never",
+      "--trust-account",
+      ACCOUNT,
+      "--verify",
+      "--verify-timeout",
+      "2",
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("Could not assume arn:aws:iam::123456789012:role/never after");
+    expect(r.stderr).toContain("hint: IAM changes usually work within 20 s");
+  });
+});
+
+describe("bad input is refused before any AWS write (exit 2)", () => {
+  const big = join("/tmp", `rolectl-big-${process.pid}.json`);
+  writeFileSync(
+    big,
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "x.amazonaws.com" },
+          Action: Array.from({ length: 400 }, (_, i) => `s3:A${i}`),
+        },
+      ],
+    }),
+  );
+  const notJson = join("/tmp", `rolectl-notjson-${process.pid}.json`);
+  writeFileSync(notJson, "{ not json");
+  const notPolicy = join("/tmp", `rolectl-notpolicy-${process.pid}.json`);
+  writeFileSync(notPolicy, '{"hello":"world"}');
+  it.each([
+    ["role name with a space", ["role", "create", "bad name", "--service", "lambda"], "Invalid role name"],
+    ["role name over 64", ["role", "create", "x".repeat(65), "--service", "lambda"], "Invalid role name"],
+    ["unicode role name", ["role", "create", "rôle", "--service", "lambda"], "Invalid role name"],
+    ["short account id", ["role", "create", "r", "--trust-account", "12345"], "Invalid account id"],
+    [
+      "bad external id",
+      ["role", "create", "r", "--trust-account", "222222222222", "--external-id", 'a"b'],
+      "Invalid external id",
+    ],
+    ["bad service", ["role", "create", "r", "--service", "lambda!"], "Invalid service"],
+    [
+      "two trust sources",
+      ["role", "create", "r", "--service", "lambda", "--trust-account", "222222222222"],
+      "exactly one trust source",
+    ],
+    ["no trust source", ["role", "create", "r"], "Missing the trust source"],
+    [
+      "bad managed policy",
+      ["role", "create", "r", "--service", "lambda", "--managed-policy", "ReadOnlyAccess"],
+      "Invalid policy ARN",
+    ],
+    ["bad path", ["role", "create", "r", "--service", "lambda", "--path", "team"], "Invalid path"],
+    [
+      "short max session",
+      ["role", "create", "r", "--service", "lambda", "--max-session-duration", "600"],
+      "Invalid max session duration",
+    ],
+    ["bad tag", ["role", "create", "r", "--service", "lambda", "--tag", "novalue"], "Invalid tag"],
+    ["trust file not JSON", ["role", "create", "r", "--trust-policy", notJson], "is not valid JSON"],
+    ["trust file not a policy", ["role", "create", "r", "--trust-policy", notPolicy], "is not an IAM policy"],
+    ["trust file too big", ["role", "create", "r", "--trust-policy", big], "IAM allows at most 2048"],
+    [
+      "missing trust file",
+      ["role", "create", "r", "--trust-policy", "/nonexistent.json"],
+      "Cannot read /nonexistent.json",
+    ],
+    [
+      "bad inline spec",
+      ["role", "create", "r", "--service", "lambda", "--inline-policy", "nofile"],
+      "must be NAME=FILE",
+    ],
+    [
+      "bad oidc provider",
+      ["role", "create", "r", "--web-identity", "arn:aws:iam::1:oidc/x", "--audience", "a"],
+      "Invalid oidc-provider ARN",
+    ],
+    ["bad saml provider", ["role", "create", "r", "--saml", "Okta"], "Invalid saml-provider ARN"],
+    ["bad app id", ["amplify-service-role", "--app-id", "APP"], "Invalid Amplify app id"],
+    ["bad amplify role name", ["amplify-service-role", "--role-name", "a/b"], "Invalid role name"],
+    ["unknown category", ["policy", "amplify-cli", "--without", "core"], "Invalid category"],
+    ["bad policy name", ["policy", "amplify-cli", "--create", "bad name"], "Invalid policy name"],
+    ["attach without create", ["policy", "amplify-cli", "--attach-user", "u"], "go with --create"],
+  ])("%s", async (_label, args, message) => {
+    const r = await env.sandbox.run(args);
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+});
