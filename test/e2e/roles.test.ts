@@ -11,6 +11,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { iamAs } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInPty } from "../support/pty.js";
 
 const env = useE2eEnv({ managedPolicies: true });
 const ACCOUNT = "123456789012";
@@ -336,6 +337,24 @@ describe("role create / show / delete", () => {
     expect(slr.code).toBe(2);
     expect(slr.stderr).toContain("rolectl slr delete AWSServiceRoleForAutoScaling");
     expect(env.proxy.writeCalls().map((c) => c.action)).toEqual(["CreateServiceLinkedRole"]);
+  });
+
+  it("the wizard asks only for what the flags left out, shows the plan and asks to confirm", async () => {
+    const r = await runInPty(["role", "create", "wizrole", "--description", "made by the wizard"], env.sandbox.env, [
+      { expect: /Who may assume the role\?/, send: "\r" },
+      { expect: /Service principal/, send: "lambda\r" },
+      { expect: /Apply this plan\?/, send: "y\r" },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.asked).toHaveLength(3);
+    expect(r.screen).not.toContain("Role name:");
+    expect(r.screen).not.toContain("description");
+    expect(r.screen).toContain("create role wizrole (path /)");
+    expect(await trustOf("wizrole")).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    expect((await iam().send(new GetRoleCommand({ RoleName: "wizrole" }))).Role?.Description).toBe("made by the wizard");
   });
 
   it("--verify rides out AccessDenied while IAM propagates", async () => {
