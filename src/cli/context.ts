@@ -48,6 +48,12 @@ export interface CliContext {
   amplify(): Promise<AmplifyClient>;
   progress(text: string): Promise<Progress>;
   setExitCode(code: number): void;
+  /** Clients acting with another profile's credentials (cross-account setup holds two). */
+  clientsFor(profile: string): {
+    iam(): Promise<IAMClient>;
+    sts(): Promise<STSClient>;
+    settings(): Promise<AwsSettings>;
+  };
 }
 
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
@@ -87,6 +93,32 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
   });
   const clients = () => import("../aws/clients.js");
+  const byProfile = new Map<string, ReturnType<CliContext["clientsFor"]>>();
+  const clientsFor = (profile: string) => {
+    let entry = byProfile.get(profile);
+    if (!entry) {
+      const settings = once(async () =>
+        resolveAwsSettings({
+          profile,
+          ...(opts.region !== undefined ? { region: opts.region } : {}),
+          ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
+          env: io.env,
+          shared: await sharedConfig(),
+        }),
+      );
+      const options = async (): Promise<ClientOptions> => ({
+        settings: await settings(),
+        ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
+      });
+      entry = {
+        settings,
+        iam: once(async () => (await clients()).createIamClient(await options())),
+        sts: once(async () => (await clients()).createStsClient(await options())),
+      };
+      byProfile.set(profile, entry);
+    }
+    return entry;
+  };
 
   return {
     opts,
@@ -103,6 +135,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     sts: once(async () => (await clients()).createStsClient(await clientOptions())),
     amplify: once(async () => (await clients()).createAmplifyClient(await clientOptions())),
     progress: (text) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true),
+    clientsFor,
     setExitCode: (code) => {
       if (io.exitStatus) io.exitStatus.code = code;
     },

@@ -3,7 +3,7 @@ import { cacheDirFor } from "../cache/location.js";
 import { ensureCacheDir } from "../cache/store.js";
 import { fileTotpState } from "../cache/totp-state.js";
 import { type ResolvedProfile, type RoleStep, resolveProfile } from "../config/profiles.js";
-import type { ChainResult } from "../core/assume/chain.js";
+import type { ChainDeps, ChainResult } from "../core/assume/chain.js";
 import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion, planChain } from "../core/assume/plan.js";
 import { configError, RolectlError, usageError } from "../core/errors.js";
 import {
@@ -134,30 +134,24 @@ export interface Obtained {
   region?: string;
 }
 
-/** The credentials of the plan's last role, from the cache or STS. */
-export async function obtainCredentials(
+/** Everything the chain walker needs, wired to this process (cache dir, STS, MFA sources). */
+export async function buildChainDeps(
   ctx: CliContext,
   opts: AssumeOptions,
-  plan: ChainPlan,
-): Promise<Obtained> {
-  const [
-    { resolveChainCredentials },
-    { createMfaProvider },
-    { createAssumeRole },
-    { runShellCommand },
-    { parseProcessCredentials },
-  ] = await Promise.all([
-    import("../core/assume/chain.js"),
-    import("../core/assume/mfa.js"),
-    import("../aws/assume-role.js"),
-    import("../io/subprocess.js"),
-    import("../core/assume/process-credentials.js"),
-  ]);
+  extra: { totpSeed?: string } = {},
+): Promise<ChainDeps> {
+  const [{ createMfaProvider }, { createAssumeRole }, { runShellCommand }, { parseProcessCredentials }] =
+    await Promise.all([
+      import("../core/assume/mfa.js"),
+      import("../aws/assume-role.js"),
+      import("../io/subprocess.js"),
+      import("../core/assume/process-credentials.js"),
+    ]);
   const settings = await ctx.awsSettings();
   const cacheDir = opts.cache === false ? undefined : cacheDirFor(ctx.env, ctx.home);
   if (cacheDir) await ensureCacheDir(cacheDir);
   const totpDir = cacheDir ?? cacheDirFor(ctx.env, ctx.home);
-  if (!cacheDir && opts.mfaTotpSecretEnv) await ensureCacheDir(totpDir);
+  if (!cacheDir && (opts.mfaTotpSecretEnv || extra.totpSeed)) await ensureCacheDir(totpDir);
   // The MFA prompt uses /dev/tty, so stdin not being a terminal does not rule it out.
   const refusal = nonInteractiveReason({
     noInputFlag: ctx.opts.input === false,
@@ -172,8 +166,9 @@ export async function obtainCredentials(
     43200,
   );
   if (opts.mfaTotpSecretEnv) ctx.out.addSecret(ctx.env[opts.mfaTotpSecretEnv]);
+  ctx.out.addSecret(extra.totpSeed);
 
-  const result = await resolveChainCredentials(plan, {
+  return {
     env: ctx.env,
     ...(cacheDir ? { cacheDir } : {}),
     refreshWindowSeconds,
@@ -184,6 +179,7 @@ export async function obtainCredentials(
       ...(opts.mfaCode !== undefined ? { flagCode: opts.mfaCode } : {}),
       env: ctx.env,
       ...(opts.mfaTotpSecretEnv ? { totpSecretEnv: opts.mfaTotpSecretEnv } : {}),
+      ...(extra.totpSeed ? { totpSeed: extra.totpSeed } : {}),
       runProcess: (command) => runShellCommand(command),
       ...(canPrompt
         ? {
@@ -202,7 +198,17 @@ export async function obtainCredentials(
     defaultSessionName,
     onWait: (step) =>
       ctx.out.debug(`waiting for another rolectl that is getting credentials for ${step.roleArn}`),
-  });
+  };
+}
+
+/** The credentials of the plan's last role, from the cache or STS. */
+export async function obtainCredentials(
+  ctx: CliContext,
+  opts: AssumeOptions,
+  plan: ChainPlan,
+): Promise<Obtained> {
+  const { resolveChainCredentials } = await import("../core/assume/chain.js");
+  const result = await resolveChainCredentials(plan, await buildChainDeps(ctx, opts));
   ctx.out.addSecret(result.credentials.SecretAccessKey);
   ctx.out.addSecret(result.credentials.SessionToken);
   const region = exportRegion(plan, ctx.env, ctx.opts.region);

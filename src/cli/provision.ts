@@ -16,6 +16,8 @@ export interface ProvisionOutcome {
 
 export interface ProvisionOptions {
   force?: boolean;
+  /** The IAM client to work with (default: the one of --profile). */
+  iam?: import("@aws-sdk/client-iam").IAMClient;
   /** Asked with the planned actions before anything is written (the interactive wizard). */
   confirm?: (actions: string[]) => Promise<boolean>;
 }
@@ -32,7 +34,7 @@ export async function provisionRole(
       import("../core/roles/apply.js"),
     ]);
   validateManagedPolicyCount(desired);
-  const iam = await ctx.iam();
+  const iam = options.iam ?? (await ctx.iam());
   const actual = await readRole(iam, desired.name);
   const plan = planRole(desired, actual, options);
   const actions = plan.changes.map(describeChange);

@@ -340,11 +340,15 @@ describe("role create / show / delete", () => {
   });
 
   it("the wizard asks only for what the flags left out, shows the plan and asks to confirm", async () => {
-    const r = await runInPty(["role", "create", "wizrole", "--description", "made by the wizard"], env.sandbox.env, [
-      { expect: /Who may assume the role\?/, send: "\r" },
-      { expect: /Service principal/, send: "lambda\r" },
-      { expect: /Apply this plan\?/, send: "y\r" },
-    ]);
+    const r = await runInPty(
+      ["role", "create", "wizrole", "--description", "made by the wizard"],
+      env.sandbox.env,
+      [
+        { expect: /Who may assume the role\?/, send: "\r" },
+        { expect: /Service principal/, send: "lambda\r" },
+        { expect: /Apply this plan\?/, send: "y\r" },
+      ],
+    );
     expect(r.code).toBe(0);
     expect(r.asked).toHaveLength(3);
     expect(r.screen).not.toContain("Role name:");
@@ -352,9 +356,13 @@ describe("role create / show / delete", () => {
     expect(r.screen).toContain("create role wizrole (path /)");
     expect(await trustOf("wizrole")).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
     });
-    expect((await iam().send(new GetRoleCommand({ RoleName: "wizrole" }))).Role?.Description).toBe("made by the wizard");
+    expect((await iam().send(new GetRoleCommand({ RoleName: "wizrole" }))).Role?.Description).toBe(
+      "made by the wizard",
+    );
   });
 
   it("--verify rides out AccessDenied while IAM propagates", async () => {

@@ -17,7 +17,10 @@ export async function runInPty(
   timeoutMs = 20_000,
 ): Promise<{ code: number | null; screen: string; asked: string[] }> {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-  const child = spawn("script", ["-qec", quoted, "/dev/null"], { env: { ...env, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("script", ["-qec", quoted, "/dev/null"], {
+    env: { ...env, TERM: "xterm" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let screen = "";
   let pending = "";
   const asked: string[] = [];
@@ -28,7 +31,7 @@ export async function runInPty(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escape codes
     const plain = pending.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
     const next = queue[0];
-    if (next && next.expect.test(plain)) {
+    if (next?.expect.test(plain)) {
       queue.shift();
       asked.push(next.expect.source);
       pending = "";

@@ -22,6 +22,8 @@ export interface MfaSourceOptions {
   flagCode?: string;
   env: Env;
   totpSecretEnv?: string;
+  /** A base32 seed held in memory (a device rolectl has just created). */
+  totpSeed?: string;
   /** Runs mfa_process and returns its stdout. */
   runProcess(command: string): Promise<string>;
   /** Asks on the terminal; absent when nobody can answer. */
@@ -65,7 +67,10 @@ export function createMfaProvider(options: MfaSourceOptions): MfaProvider {
       }
       return validateMfaCode(out, `mfa_process of profile ${request.profile ?? "?"}`);
     }
-    if (options.totpSecretEnv) return totpFromEnv(request.serial, options.totpSecretEnv, options);
+    if (options.totpSecretEnv)
+      return totpFromSeed(request.serial, options.env[options.totpSecretEnv], options.totpSecretEnv, options);
+    if (options.totpSeed)
+      return totpFromSeed(request.serial, options.totpSeed, "the new device's seed", options);
     if (options.prompt) return validateMfaCode(await options.prompt(request), "the terminal");
     throw authError(
       "mfa_required",
@@ -79,8 +84,12 @@ export function createMfaProvider(options: MfaSourceOptions): MfaProvider {
   };
 }
 
-async function totpFromEnv(serial: string, varName: string, options: MfaSourceOptions): Promise<string> {
-  const seed = options.env[varName];
+async function totpFromSeed(
+  serial: string,
+  seed: string | undefined,
+  varName: string,
+  options: MfaSourceOptions,
+): Promise<string> {
   if (!seed) {
     throw configError(
       "mfa_seed_missing",
