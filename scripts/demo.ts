@@ -1,37 +1,196 @@
-// `npm run demo`: starts a real moto_server (and the test proxy, which plays Amplify), runs
-// rolectl against it the way a user would, prints each command and what it printed, then stops.
+// `npm run demo`: the whole rolectl story against a real local moto_server. Two accounts
+// (Biz Corp 111111111111 trusting, Dev Corp 222222222222 trusted) on one emulator, behind the
+// test proxy in strict mode (it enforces external id and MFA as AWS would) and playing Amplify.
+import { credentialsSection, keysFor } from "../test/support/accounts.js";
 import { createSandbox } from "../test/support/cli.js";
 import { startMoto } from "../test/support/moto.js";
 import { TestProxy } from "../test/support/proxy.js";
 
+const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
+process.stdout.write("Starting moto_server (with AWS managed policies)…\n");
 const moto = await startMoto();
 const proxy = await TestProxy.start(moto.url);
+proxy.strict = true;
+proxy.amplifyApps.set("d1bizcorpshop", { appId: "d1bizcorpshop", name: "inventory-portal" });
 const sandbox = createSandbox({ endpoint: proxy.url });
 let failed = false;
 
-async function step(title: string, args: string[], expectCode = 0): Promise<string> {
-  process.stdout.write(`\n\u001b[1m# ${title}\u001b[0m\n$ rolectl ${args.join(" ")}\n`);
-  const r = await sandbox.run(args);
-  process.stdout.write(r.stdout);
-  if (r.stderr) process.stdout.write(`${r.stderr.trimEnd().replace(/^/gm, "  (stderr) ")}\n`);
-  if (r.code !== expectCode) {
+/** Long secrets are shortened in the demo's own output (the real command prints them whole). */
+const shorten = (text: string) => text.replace(/([A-Za-z0-9/+=]{24})[A-Za-z0-9/+=]{16,}/g, "$1…");
+
+async function step(
+  title: string,
+  args: string[],
+  options: { env?: Record<string, string>; expect?: number; maxLines?: number } = {},
+) {
+  process.stdout.write(`${title ? `\n${bold(`# ${title}`)}` : ""}\n$ rolectl ${args.join(" ")}\n`);
+  const r = await sandbox.run(args, { ...(options.env ? { env: options.env } : {}), timeoutMs: 120_000 });
+  const lines = shorten(r.stdout).split("\n");
+  const max = options.maxLines ?? 40;
+  process.stdout.write(
+    lines.length > max
+      ? `${lines.slice(0, max).join("\n")}\n… (${lines.length - max} more lines)\n`
+      : lines.join("\n"),
+  );
+  if (r.stderr.trim()) process.stdout.write(`${r.stderr.trimEnd().replace(/^/gm, "  (stderr) ")}\n`);
+  if (r.code !== (options.expect ?? 0)) {
     failed = true;
-    process.stdout.write(`!! exit ${r.code}, expected ${expectCode}\n`);
+    process.stdout.write(`!! exit ${r.code}, expected ${options.expect ?? 0}\n`);
   }
-  return r.stdout;
+  return r;
 }
 
 try {
-  process.stdout.write(`moto_server on ${moto.url}, rolectl talks to it through ${proxy.url}\n`);
-  await step("Who am I? (STS GetCallerIdentity)", ["whoami"]);
-  await step("The same, for scripts", ["whoami", "--json"]);
+  const biz = await keysFor(moto.url, "111111111111");
+  const dev = await keysFor(moto.url, "222222222222");
+  sandbox.writeConfig("[profile bizadmin]\nregion = us-east-1\n\n[profile devadmin]\nregion = us-east-1\n");
+  sandbox.writeCredentials(`${credentialsSection("bizadmin", biz)}\n${credentialsSection("devadmin", dev)}`);
+  process.stdout.write(`moto_server on ${moto.url}; rolectl talks to it through ${proxy.url}\n`);
+
+  await step("Who are the two admins?", ["whoami", "--profile", "bizadmin"]);
+  await step("", ["whoami", "--profile", "devadmin"]);
   await step(
-    "A profile that does not exist is a configuration error (exit 3)",
-    ["whoami", "--profile", "nope"],
-    3,
+    "Seed 001 in one command: role in Biz Corp, user + key + MFA in Dev Corp, local profile, proven",
+    [
+      "cross-account",
+      "setup",
+      "--no-input",
+      "--trusting-profile",
+      "bizadmin",
+      "--trusted-profile",
+      "devadmin",
+      "--role-name",
+      "BizCorpRole",
+      "--external-id",
+      "Ext-1234567890",
+      "--require-mfa",
+      "--policy-arn",
+      "arn:aws:iam::aws:policy/AdministratorAccess-Amplify",
+      "--user",
+      "devcorpuser",
+      "--create-access-key",
+      "--mfa",
+      "--mfa-codes",
+      "123456,654321",
+      "--local-profile",
+      "bizcorprole",
+      "--region",
+      "us-east-1",
+      "--verify-mfa-code",
+      "246810",
+    ],
   );
+  await step("Running it again changes nothing", [
+    "cross-account",
+    "setup",
+    "--no-input",
+    "--trusting-profile",
+    "bizadmin",
+    "--trusted-profile",
+    "devadmin",
+    "--role-name",
+    "BizCorpRole",
+    "--external-id",
+    "Ext-1234567890",
+    "--require-mfa",
+    "--policy-arn",
+    "arn:aws:iam::aws:policy/AdministratorAccess-Amplify",
+    "--user",
+    "devcorpuser",
+    "--create-access-key",
+    "--mfa",
+    "--local-profile",
+    "bizcorprole",
+    "--region",
+    "us-east-1",
+    "--no-verify",
+  ]);
+  await step(
+    "Without an MFA code, in CI, rolectl says where a code can come from (exit 4)",
+    ["assume", "--profile", "bizcorprole", "--refresh"],
+    {
+      env: { CI: "true" },
+      expect: 4,
+    },
+  );
+  await step("Assume with MFA: export lines for eval", [
+    "assume",
+    "--profile",
+    "bizcorprole",
+    "--refresh",
+    "--mfa-code",
+    "135790",
+  ]);
+  await step("The same credentials again, from the cache (no AWS call, no MFA)", [
+    "credential-process",
+    "--profile",
+    "bizcorprole",
+  ]);
+  await step("What the cache holds (never secrets)", ["cache", "list"]);
+  await step("Amplify Hosting's service role, set on an app", [
+    "amplify-service-role",
+    "--profile",
+    "bizadmin",
+    "--app-id",
+    "d1bizcorpshop",
+  ]);
+  await step("Idempotent: the second run writes nothing", [
+    "amplify-service-role",
+    "--profile",
+    "bizadmin",
+    "--app-id",
+    "d1bizcorpshop",
+  ]);
+  await step(
+    "The Amplify CLI policy without the auth category",
+    ["policy", "amplify-cli", "--without", "auth"],
+    { maxLines: 8 },
+  );
+  await step("A role for GitHub Actions (plan only)", [
+    "role",
+    "create",
+    "gha-deploy",
+    "--profile",
+    "bizadmin",
+    "--dry-run",
+    "--web-identity",
+    "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+    "--audience",
+    "sts.amazonaws.com",
+    "--subject",
+    "repo:bizcorp/portal:*",
+  ]);
+  await step("Amazon Connect's service-linked role", [
+    "slr",
+    "create",
+    "--profile",
+    "bizadmin",
+    "--service",
+    "connect",
+    "--suffix",
+    "portal",
+  ]);
+  await step("", ["slr", "list", "--profile", "bizadmin"]);
+  const name = (
+    await sandbox.run(["slr", "describe", "--profile", "bizadmin", "--service", "connect", "--json"])
+  ).stdout;
+  await step("Delete it and follow the deletion task", [
+    "slr",
+    "delete",
+    JSON.parse(name).name,
+    "--profile",
+    "bizadmin",
+    "--yes",
+  ]);
+  await step(
+    "Bad input is refused before any AWS call (exit 2)",
+    ["role", "create", "bad name", "--trust-account", "12345"],
+    { expect: 2 },
+  );
+
+  const writes = proxy.writeCalls().length;
   process.stdout.write(
-    `\nAWS calls made: ${proxy.calls.map((c) => `${c.service}:${c.action}`).join(", ")}\n`,
+    `\n${proxy.calls.length} AWS calls recorded by the proxy (${writes} that change IAM/Amplify state).\n`,
   );
 } finally {
   sandbox.cleanup();
