@@ -1,4 +1,4 @@
-import { lstat } from "node:fs/promises";
+import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { cacheDirFor } from "./cache/location.js";
 import { readCacheEntry, secondsLeft } from "./cache/store.js";
@@ -7,8 +7,9 @@ import { resolveProfile } from "./config/profiles.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion, planChain } from "./core/assume/plan.js";
 
-// The cache-hit path of `credential-process` and `assume`: answers from a fresh cache entry
-// without loading commander, the AWS SDK or inquirer. It understands only the plain forms
+// Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
+// cache-hit path of `credential-process` and `assume`, which answers from a
+// fresh cache entry without loading commander, the AWS SDK or inquirer. It understands only the plain forms
 // (--profile, --format, --json); anything else, any miss and any error go to the full CLI,
 // which then reports problems properly.
 
@@ -40,20 +41,25 @@ function parseFastArgs(argv: string[]): FastArgs | undefined {
   return args;
 }
 
-export async function tryFastPath(argv: string[], env: Env, write: (text: string) => void): Promise<boolean> {
+/** Answers from a fresh cache entry; false means "run the full CLI". */
+export async function runFast(
+  argv: string[],
+  env: Env,
+  write = (text: string) => void process.stdout.write(text),
+): Promise<boolean> {
   const args = parseFastArgs(argv);
   const profile = args?.profile ?? (env.AWS_PROFILE || undefined);
   if (!args || !profile) return false;
   try {
     const home = homedir();
     const dir = cacheDirFor(env, home);
-    const st = await lstat(dir);
+    const st = lstatSync(dir);
     if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))
       return false;
-    const plan = planChain(resolveProfile(await loadSharedConfig(awsFilePaths(env, home)), profile), env);
+    const plan = planChain(resolveProfile(loadSharedConfig(awsFilePaths(env, home)), profile), env);
     const last = plan.steps.at(-1);
     if (!last) return false;
-    const entry = await readCacheEntry(dir, last.key);
+    const entry = readCacheEntry(dir, last.key, last.keyMaterial);
     if (!entry || secondsLeft(entry, Date.now()) <= DEFAULT_REFRESH_WINDOW_SECONDS) return false;
     const region = args.command === "assume" ? exportRegion(plan, env) : undefined;
     write(

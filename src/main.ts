@@ -1,35 +1,23 @@
-// Entry point. Kept tiny: `--version` answers without loading commander, and everything
-// else is imported on demand so each command loads only what it uses.
+// The full CLI, loaded by bin/rolectl.js whenever dist/fast.cjs could not answer alone.
+// Everything is imported on demand so each command loads only what it uses.
 
 // Newer SDK releases warn about Node 20 on every first call; a CLI must not show that.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const argv = process.argv.slice(2);
-
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  const { VERSION } = await import("./version.js");
-  process.stdout.write(`${VERSION}\n`);
-} else if (
-  (argv[0] === "credential-process" || argv[0] === "assume") &&
-  (await (await import("./fast.js")).tryFastPath(argv, process.env, (text) => process.stdout.write(text)))
-) {
-  // answered from the cache
-} else {
-  const { ExitCode } = await import("./core/errors.js");
-  process.once("SIGINT", async () => {
-    const { stopActiveProgress } = await import("./io/spinner.js");
-    stopActiveProgress();
-    process.stderr.write("\nInterrupted.\n");
-    process.exit(ExitCode.interrupted);
-  });
-  const { runCli } = await import("./cli/run.js");
-  const code = await runCli(argv, {
-    env: process.env,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
-  // Exit now rather than wait for idle keep-alive sockets; stdout/stderr writes are synchronous
-  // for files and pipes on POSIX.
-  process.exit(code);
-}
+const { ExitCode } = await import("./core/errors.js");
+process.once("SIGINT", async () => {
+  const { stopActiveProgress } = await import("./io/spinner.js");
+  stopActiveProgress();
+  process.stderr.write("\nInterrupted.\n");
+  process.exit(ExitCode.interrupted);
+});
+const { runCli } = await import("./cli/run.js");
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+// Exit now rather than wait for idle keep-alive sockets; stdout/stderr writes are synchronous
+// for files and pipes on POSIX.
+process.exit(code);

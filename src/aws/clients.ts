@@ -39,6 +39,8 @@ function baseConfig(service: ServiceName, { settings, credentials, debug }: Clie
     ...(credentials ? { credentials } : settings.profile ? { profile: settings.profile } : {}),
     maxAttempts: settings.maxAttempts,
     retryMode: "standard",
+    // No call may hang: connecting gets 5 s, a whole request 30 s (then the retries apply).
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     customUserAgent: `rolectl/${VERSION}`,
   };
 }

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { configError } from "../core/errors.js";
@@ -18,6 +17,8 @@ export interface CachedCredentials {
 
 export interface CacheEntry {
   version: 1;
+  /** The key material this entry was made for (see cacheKey). */
+  key?: string;
   /** The profile it was made for, when one was used (shown by `cache list`). */
   profile?: string;
   roleArn: string;
@@ -37,8 +38,20 @@ export interface CacheKeyParts {
   sourceIdentity: string;
 }
 
-export function cacheKey(parts: CacheKeyParts): string {
-  const canonical = JSON.stringify([
+export interface CacheKey {
+  /** File name stem: 40 hex digits. */
+  id: string;
+  /** What the key stands for; stored in the entry and compared on read. */
+  material: string;
+}
+
+/**
+ * The file name is a 160-bit FNV-1a-style hash of the key material. Not cryptographic (that
+ * would load node:crypto, a measurable part of the cache-hit path's start-up), and it need not
+ * be: the entry stores its key material and a read checks it, so a collision is only a miss.
+ */
+export function cacheKey(parts: CacheKeyParts): CacheKey {
+  const material = JSON.stringify([
     parts.roleArn,
     parts.sessionName,
     parts.externalId,
@@ -46,7 +59,16 @@ export function cacheKey(parts: CacheKeyParts): string {
     parts.durationSeconds,
     parts.sourceIdentity,
   ]);
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 40);
+  let id = "";
+  for (const seed of [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35]) {
+    let h = seed >>> 0;
+    for (let i = 0; i < material.length; i++) {
+      h ^= material.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    id += h.toString(16).padStart(8, "0");
+  }
+  return { id, material };
 }
 
 const getuid = () => (typeof process.getuid === "function" ? process.getuid() : -1);
@@ -93,37 +115,40 @@ function isEntry(v: unknown): v is CacheEntry {
 
 /**
  * Reads an entry; undefined when absent, corrupt, a symlink, or not ours (and such a file is
- * removed so that the next write replaces it).
+ * removed so that the next write replaces it). Synchronous: it is the cache-hit path's one read.
  */
-export async function readCacheEntry(dir: string, key: string): Promise<CacheEntry | undefined> {
+export function readCacheEntry(dir: string, key: string, material?: string): CacheEntry | undefined {
   const path = join(dir, `${key}.json`);
-  let text: string;
-  try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const discard = () => {
     try {
-      const st = await handle.stat();
-      const uid = getuid();
-      if (!st.isFile() || (uid >= 0 && st.uid !== uid) || st.size > 64 * 1024) {
-        await unlink(path).catch(() => {});
-        return undefined;
-      }
-      text = await handle.readFile("utf8");
-    } finally {
-      await handle.close();
+      unlinkSync(path);
+    } catch {
+      // already gone
     }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ELOOP") await unlink(path).catch(() => {}); // a planted symlink
     return undefined;
+  };
+  let text: string;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ELOOP" ? discard() : undefined; // ELOOP: a planted symlink
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = getuid();
+    if (!st.isFile() || (uid >= 0 && st.uid !== uid) || st.size > 64 * 1024) return discard();
+    text = readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (isEntry(parsed)) return parsed;
+    if (isEntry(parsed)) return material === undefined || parsed.key === material ? parsed : undefined;
   } catch {
     // corrupt or truncated: fall through
   }
-  await unlink(path).catch(() => {});
-  return undefined;
+  return discard();
 }
 
 /** Writes an entry atomically: temp file (0600, exclusive) in the same directory, fsync, rename. */
@@ -132,7 +157,8 @@ export async function writeCacheEntry(dir: string, key: string, entry: CacheEntr
 }
 
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  // O_EXCL makes the name safe even if two writers picked the same one (they would not).
+  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
   const handle = await open(
     tmp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -176,7 +202,7 @@ export async function listCacheEntries(dir: string): Promise<ListedEntry[]> {
   for (const name of names.sort()) {
     const m = /^([0-9a-f]{40})\.json$/.exec(name);
     if (!m?.[1]) continue;
-    const entry = await readCacheEntry(dir, m[1]);
+    const entry = readCacheEntry(dir, m[1]);
     if (entry) out.push({ key: m[1], entry });
   }
   return out;

@@ -78,7 +78,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     stdinIsTTY: io.stdin.isTTY === true,
   });
   const home = io.home ?? homedir();
-  const sharedConfig = once(() => loadSharedConfig(awsFilePaths(io.env, home)));
+  const sharedConfig = once(async () => loadSharedConfig(awsFilePaths(io.env, home)));
   const awsSettings = once(async () =>
     resolveAwsSettings({
       ...(opts.profile !== undefined ? { profile: opts.profile } : {}),

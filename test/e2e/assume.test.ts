@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
 import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
-import { BIN, ROOT, runBin, runProgram } from "../support/cli.js";
+import { BIN, runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
+import { HEAVY, loadedModules } from "../support/loads.js";
 
 const env = useE2eEnv();
 const BIZ = "111111111111";
@@ -395,26 +396,23 @@ describe("exec, credential-process and the AWS CLI", () => {
   it("a cache hit loads neither commander nor the AWS SDK", async () => {
     await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
     const log = join(env.sandbox.dir, "loads.log");
-    const r = await runBin(["credential-process", "--profile", "bizcorprole"], {
-      ...env.sandbox.env,
-      ROLECTL_LOAD_LOG: log,
-      NODE_OPTIONS: `--import ${join(ROOT, "test/support/loaded-modules.mjs")}`,
-    });
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).Version).toBe(1);
-    const meta = JSON.parse(readFileSync(join(ROOT, "dist/meta.json"), "utf8")) as {
-      outputs: Record<string, { inputs: Record<string, unknown> }>;
-    };
-    const inputs = readFileSync(log, "utf8")
-      .split("\n")
-      .filter((u) => u.startsWith(`file://${ROOT}/dist/`))
-      .flatMap((u) => Object.keys(meta.outputs[u.slice(`file://${ROOT}/`.length)]?.inputs ?? {}));
-    expect(inputs).toContain("src/fast.ts");
-    expect(
-      inputs.filter((i) =>
-        /node_modules\/(@aws-sdk|@smithy|commander|inquirer|@inquirer|chalk|yocto-spinner)\//.test(i),
-      ),
-    ).toEqual([]);
+    const { result, files, inputs } = await loadedModules(
+      ["credential-process", "--profile", "bizcorprole"],
+      env.sandbox.env,
+      log,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).Version).toBe(1);
+    expect(files).toEqual(["dist/fast.cjs"]);
+    expect(inputs.filter((i) => HEAVY.test(i))).toEqual([]);
+    // and a miss falls through to the full CLI, which does load the SDK
+    const miss = await loadedModules(
+      ["credential-process", "--profile", "bizcorprole", "--refresh", "--mfa-code", "654321"],
+      env.sandbox.env,
+      `${log}2`,
+    );
+    expect(miss.result.code).toBe(0);
+    expect(miss.inputs.some((i) => i.includes("node_modules/@aws-sdk/client-sts/"))).toBe(true);
   });
 });
 

@@ -2,8 +2,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runBin } from "../support/cli.js";
+import { ROOT } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
+import { HEAVY, loadedModules } from "../support/loads.js";
 
 const env = useE2eEnv();
 const ESC = "\u001b[";
@@ -163,36 +164,20 @@ describe("the CLI frame", () => {
 });
 
 describe("start-up cost", () => {
-  const loadedChunks = async (args: string[]) => {
-    const log = join(env.sandbox.dir, `loads-${args.join("-")}.log`);
-    const r = await runBin(args, {
-      ...env.sandbox.env,
-      ROLECTL_LOAD_LOG: log,
-      NODE_OPTIONS: `--import ${join(ROOT, "test/support/loaded-modules.mjs")}`,
-    });
-    expect(r.code).toBe(0);
-    const meta = JSON.parse(readFileSync(join(ROOT, "dist/meta.json"), "utf8")) as {
-      outputs: Record<string, { inputs: Record<string, unknown> }>;
-    };
-    const loaded = readFileSync(log, "utf8")
-      .split("\n")
-      .filter((u) => u.startsWith(`file://${ROOT}/dist/`))
-      .map((u) => u.slice(`file://${ROOT}/`.length));
-    const inputs = loaded.flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
-    return { loaded, inputs };
-  };
-
-  it("--version loads neither commander, the AWS SDK, inquirer nor chalk", async () => {
-    const { loaded, inputs } = await loadedChunks(["--version"]);
-    expect(loaded).toContain("dist/main.js");
-    expect(inputs.length).toBeGreaterThan(0);
-    expect(
-      inputs.filter((i) => /node_modules\/(@aws-sdk|@smithy|commander|inquirer|@inquirer|chalk)\//.test(i)),
-    ).toEqual([]);
+  it("--version loads only the fast path: neither commander, the AWS SDK, inquirer nor chalk", async () => {
+    const { result, files, inputs } = await loadedModules(
+      ["--version"],
+      env.sandbox.env,
+      join(env.sandbox.dir, "loads.log"),
+    );
+    expect(result.code).toBe(0);
+    expect(files).toEqual(["dist/fast.cjs"]);
+    expect(inputs).toContain("src/fast.ts");
+    expect(inputs.filter((i) => HEAVY.test(i))).toEqual([]);
   });
 
   it("whoami loads the SDK (so the check above can fail) but not inquirer", async () => {
-    const { inputs } = await loadedChunks(["whoami"]);
+    const { inputs } = await loadedModules(["whoami"], env.sandbox.env, join(env.sandbox.dir, "loads.log"));
     expect(inputs.some((i) => i.includes("node_modules/@aws-sdk/client-sts/"))).toBe(true);
     expect(inputs.some((i) => /node_modules\/(inquirer|@inquirer)\//.test(i))).toBe(false);
   });

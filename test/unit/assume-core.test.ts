@@ -137,6 +137,14 @@ describe("cache store and lock", () => {
     expect(await readCacheEntry(d, "a".repeat(40))).toEqual(entry);
   });
 
+  it("treats an entry made for other key material as a miss (a file-name collision is harmless)", async () => {
+    const d = dir();
+    const k = "c".repeat(40);
+    await writeCacheEntry(d, k, { ...entry, key: '["role-a"]' });
+    expect(readCacheEntry(d, k, '["role-a"]')).toBeDefined();
+    expect(readCacheEntry(d, k, '["role-b"]')).toBeUndefined();
+  });
+
   it("ignores and removes corrupt, truncated and symlinked entries", async () => {
     const d = dir();
     const k = "b".repeat(40);

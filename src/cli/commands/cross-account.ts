@@ -468,10 +468,8 @@ async function checkProfileConflicts(w: ProfileWrite, force: boolean): Promise<v
     import("../../config/files.js"),
     import("../../core/cross-account/local-profile.js"),
   ]);
-  const [config, credentials] = await Promise.all([
-    readIniFile(w.configPath),
-    readIniFile(w.credentialsPath),
-  ]);
+  const config = readIniFile(w.configPath);
+  const credentials = readIniFile(w.credentialsPath);
   const diffs: string[] = [];
   const existing = local.existingConfigProfile(config, w.profile);
   if (existing) diffs.push(...local.profileDiff(existing, w.values).map((d) => `[profile ${w.profile}]${d}`));
@@ -552,7 +550,7 @@ async function awsPaths(ctx: CliContext) {
 /** The key id the local source profile already holds, so a re-run does not make another key. */
 async function knownKeyId(ctx: CliContext, sourceProfile: string): Promise<string | undefined> {
   const { readIniFile } = await import("../../config/files.js");
-  const file = await readIniFile((await awsPaths(ctx)).credentials);
+  const file = readIniFile((await awsPaths(ctx)).credentials);
   return file?.sections.find((s) => s.name === sourceProfile)?.entries.get("aws_access_key_id")?.value;
 }
 
@@ -938,7 +936,7 @@ async function proveProfile(
     import("../../core/roles/verify.js"),
     import("../credentials.js"),
   ]);
-  const shared = await loadSharedConfig(awsFilePaths(ctx.env, ctx.home));
+  const shared = loadSharedConfig(awsFilePaths(ctx.env, ctx.home));
   const plan = planChain(resolveProfile(shared, profile), ctx.env);
   if (requireMfa && !code && !seed && ctx.nonInteractive && !ctx.env.ROLECTL_MFA_CODE) {
     return `skipped: the role requires MFA and no code was given (--verify-mfa-code); try: rolectl assume --profile ${profile}`;

@@ -113,7 +113,7 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
   const force = deps.forceRefresh && index === plan.steps.length - 1;
   const dir = deps.cacheDir;
   if (dir && !force) {
-    const cached = await readCacheEntry(dir, step.key);
+    const cached = readCacheEntry(dir, step.key, step.keyMaterial);
     if (cached && isFresh(cached, deps)) return fromEntry(cached);
   }
   if (!dir) return assumeStep(plan, index, deps);
@@ -127,12 +127,13 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
     // Whoever held the lock has probably just written fresh credentials; a --refresh that
     // waited for another refresh takes those too.
     if (!force || waited) {
-      const cached = await readCacheEntry(dir, step.key);
+      const cached = readCacheEntry(dir, step.key, step.keyMaterial);
       if (cached && isFresh(cached, deps)) return fromEntry(cached);
     }
     const result = await assumeStep(plan, index, deps);
     const entry: CacheEntry = {
       version: 1,
+      key: step.keyMaterial,
       ...(step.profile ? { profile: step.profile } : {}),
       roleArn: step.roleArn,
       sessionName: step.sessionName ?? "",

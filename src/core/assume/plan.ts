@@ -13,7 +13,9 @@ export const DEFAULT_REFRESH_WINDOW_SECONDS = 900;
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
 
 export interface PlannedStep extends RoleStep {
+  /** Cache file id and the key material behind it. */
   key: string;
+  keyMaterial: string;
   durationSeconds: number;
   /** The source credentials are themselves an assumed role's. */
   chained: boolean;
@@ -67,10 +69,11 @@ export function planChain(
       durationSeconds,
       sourceIdentity: identity,
     });
-    identity = `role:${key}`;
+    identity = `role:${key.id}`;
     return {
       ...role,
-      key,
+      key: key.id,
+      keyMaterial: key.material,
       durationSeconds,
       chained,
       ...(durationSeconds !== wanted ? { clampedFrom: wanted } : {}),
