@@ -10,6 +10,7 @@ import {
   parseDuration,
   parseRoleArn,
   validateExternalId,
+  validateMfaCode,
   validateMfaSerial,
   validateSessionName,
 } from "../core/validate.js";
@@ -49,7 +50,10 @@ export async function planFromOptions(ctx: CliContext, opts: AssumeOptions): Pro
   const profileName = ctx.opts.profile ?? (ctx.env.AWS_PROFILE || undefined);
   const durationSeconds =
     opts.duration === undefined ? undefined : parseDuration(opts.duration, "--duration");
-  if (opts.mfaCode !== undefined) ctx.out.addSecret(opts.mfaCode);
+  if (opts.mfaCode !== undefined) {
+    ctx.out.addSecret(opts.mfaCode);
+    validateMfaCode(opts.mfaCode, "--mfa-code"); // even when no role in the chain needs MFA
+  }
 
   let base: ResolvedProfile;
   let extraStep: RoleStep | undefined;
