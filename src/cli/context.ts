@@ -79,44 +79,34 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
   });
   const home = io.home ?? homedir();
   const sharedConfig = once(async () => loadSharedConfig(awsFilePaths(io.env, home)));
-  const awsSettings = once(async () =>
-    resolveAwsSettings({
-      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-      ...(opts.region !== undefined ? { region: opts.region } : {}),
-      ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
-      env: io.env,
-      shared: await sharedConfig(),
-    }),
-  );
-  const clientOptions = async (): Promise<ClientOptions> => ({
-    settings: await awsSettings(),
-    ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
-  });
   const clients = () => import("../aws/clients.js");
-  const byProfile = new Map<string, ReturnType<CliContext["clientsFor"]>>();
+  /** Settings and lazily built clients for one profile (undefined: --profile / AWS_PROFILE). */
+  const makeClients = (profile: string | undefined) => {
+    const settings = once(async () =>
+      resolveAwsSettings({
+        ...(profile !== undefined ? { profile } : {}),
+        ...(opts.region !== undefined ? { region: opts.region } : {}),
+        ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
+        env: io.env,
+        shared: await sharedConfig(),
+      }),
+    );
+    const options = async (): Promise<ClientOptions> => ({
+      settings: await settings(),
+      ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
+    });
+    return {
+      settings,
+      iam: once(async () => (await clients()).createIamClient(await options())),
+      sts: once(async () => (await clients()).createStsClient(await options())),
+      amplify: once(async () => (await clients()).createAmplifyClient(await options())),
+    };
+  };
+  const main = makeClients(opts.profile);
+  const byProfile = new Map<string, ReturnType<typeof makeClients>>();
   const clientsFor = (profile: string) => {
-    let entry = byProfile.get(profile);
-    if (!entry) {
-      const settings = once(async () =>
-        resolveAwsSettings({
-          profile,
-          ...(opts.region !== undefined ? { region: opts.region } : {}),
-          ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
-          env: io.env,
-          shared: await sharedConfig(),
-        }),
-      );
-      const options = async (): Promise<ClientOptions> => ({
-        settings: await settings(),
-        ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
-      });
-      entry = {
-        settings,
-        iam: once(async () => (await clients()).createIamClient(await options())),
-        sts: once(async () => (await clients()).createStsClient(await options())),
-      };
-      byProfile.set(profile, entry);
-    }
+    const entry = byProfile.get(profile) ?? makeClients(profile);
+    byProfile.set(profile, entry);
     return entry;
   };
 
@@ -130,10 +120,10 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
       ? createNonInteractivePrompter(reason)
       : createInquirerPrompter({ input: io.stdin, output: io.stderr }),
     sharedConfig,
-    awsSettings,
-    iam: once(async () => (await clients()).createIamClient(await clientOptions())),
-    sts: once(async () => (await clients()).createStsClient(await clientOptions())),
-    amplify: once(async () => (await clients()).createAmplifyClient(await clientOptions())),
+    awsSettings: main.settings,
+    iam: main.iam,
+    sts: main.sts,
+    amplify: main.amplify,
     progress: (text) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true),
     clientsFor,
     setExitCode: (code) => {

@@ -100,19 +100,18 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
   let current = name;
   let settings = target;
   let isTarget = true;
+  // Roles were collected from the profile outward; they are assumed from the base inward.
+  const resolved = (base: BaseSource): ResolvedProfile => ({
+    name,
+    base,
+    roles: [...roles].reverse(),
+    ...(target.region ? { region: target.region } : {}),
+  });
 
   for (;;) {
     visited.push(current);
     const wantsRole = Boolean(settings.role_arn) && (isTarget || !hasStaticKeys(settings));
-    if (!wantsRole) {
-      roles.reverse();
-      return {
-        name,
-        base: baseSourceOf(current, settings, isTarget),
-        roles,
-        ...(target.region ? { region: target.region } : {}),
-      };
-    }
+    if (!wantsRole) return resolved(baseSourceOf(current, settings, isTarget));
     roles.push(roleStep(current, settings));
     const source = settings.source_profile;
     const credentialSource = settings.credential_source;
@@ -122,15 +121,7 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
         `Profile ${current} sets both source_profile and credential_source; keep one.`,
       );
     }
-    if (credentialSource) {
-      roles.reverse();
-      return {
-        name,
-        base: credentialSourceOf(current, credentialSource),
-        roles,
-        ...(target.region ? { region: target.region } : {}),
-      };
-    }
+    if (credentialSource) return resolved(credentialSourceOf(current, credentialSource));
     if (!source || source === current) {
       // The role's own keys are its source (botocore allows a self-referencing source_profile).
       if (!hasStaticKeys(settings)) {
@@ -140,13 +131,7 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
           { hint: `Add source_profile = <profile with keys> to [profile ${current}].` },
         );
       }
-      roles.reverse();
-      return {
-        name,
-        base: staticSource(current, settings),
-        roles,
-        ...(target.region ? { region: target.region } : {}),
-      };
+      return resolved(staticSource(current, settings));
     }
     if (visited.includes(source)) {
       throw configError("profile_cycle", `Profile cycle: ${[...visited, source].join(" -> ")}.`, {

@@ -18,6 +18,7 @@ import {
   validateUserName,
 } from "../../core/validate.js";
 import type { CommandRunner } from "../action.js";
+import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
 import { partitionOf, provisionRole } from "../provision.js";
@@ -123,12 +124,11 @@ interface TrustingInput {
 
 async function trustingInput(ctx: CliContext, o: TrustingOptions): Promise<TrustingInput> {
   const roleName = validateRoleName(
-    o.roleName ??
-      (await ctx.prompter.input({
-        message: "Role name in the trusting account:",
-        flag: "--role-name",
-        default: "BizCorpRole",
-      })),
+    await flagOrAsk(ctx, o.roleName, {
+      message: "Role name in the trusting account:",
+      flag: "--role-name",
+      default: "BizCorpRole",
+    }),
     "--role-name",
   );
   if (o.externalId !== undefined && o.generateExternalId)
@@ -238,12 +238,11 @@ interface TrustedInput {
 
 async function trustedInput(ctx: CliContext, o: TrustedOptions): Promise<TrustedInput> {
   const user = validateUserName(
-    o.user ??
-      (await ctx.prompter.input({
-        message: "IAM user in the trusted account:",
-        flag: "--user",
-        default: "devcorpuser",
-      })),
+    await flagOrAsk(ctx, o.user, {
+      message: "IAM user in the trusted account:",
+      flag: "--user",
+      default: "devcorpuser",
+    }),
     "--user",
   );
   let mfaCodes: [string, string] | undefined;
@@ -614,8 +613,7 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
     run<TrustingOptions>(async (ctx, o) => {
       const t = await trustingInput(ctx, o);
       const trustedAccount = validateAccountId(
-        o.trustedAccount ??
-          (await ctx.prompter.input({ message: "Trusted account id:", flag: "--trusted-account" })),
+        await flagOrAsk(ctx, o.trustedAccount, { message: "Trusted account id:", flag: "--trusted-account" }),
         "--trusted-account",
       );
       const { getCallerIdentity } = await import("../../core/whoami.js");
@@ -663,8 +661,7 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
   ).action(
     run<TrustedOptions>(async (ctx, o) => {
       const roleArn = parseRoleArn(
-        o.roleArn ??
-          (await ctx.prompter.input({ message: "Role ARN in the trusting account:", flag: "--role-arn" })),
+        await flagOrAsk(ctx, o.roleArn, { message: "Role ARN in the trusting account:", flag: "--role-arn" }),
         "--role-arn",
       ).arn;
       const t = await trustedInput(ctx, o);
@@ -696,19 +693,17 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
   ).action(
     run<LocalOptions & { roleArn?: string; externalId?: string }>(async (ctx, o) => {
       const role = parseRoleArn(
-        o.roleArn ?? (await ctx.prompter.input({ message: "Role ARN:", flag: "--role-arn" })),
+        await flagOrAsk(ctx, o.roleArn, { message: "Role ARN:", flag: "--role-arn" }),
         "--role-arn",
       );
       const l = localInput(
         ctx,
         {
           ...o,
-          sourceProfile:
-            o.sourceProfile ??
-            (await ctx.prompter.input({
-              message: "Source profile (the user's keys):",
-              flag: "--source-profile",
-            })),
+          sourceProfile: await flagOrAsk(ctx, o.sourceProfile, {
+            message: "Source profile (the user's keys):",
+            flag: "--source-profile",
+          }),
         },
         role.name,
         undefined,
@@ -780,19 +775,17 @@ function describeTrusted(r: TrustedResult, next?: string): string {
 
 async function setupAction(ctx: CliContext, o: SetupOptions): Promise<void> {
   const trustingProfile = validateProfileName(
-    o.trustingProfile ??
-      (await ctx.prompter.input({
-        message: "Profile with admin credentials in the trusting account (Biz Corp):",
-        flag: "--trusting-profile",
-      })),
+    await flagOrAsk(ctx, o.trustingProfile, {
+      message: "Profile with admin credentials in the trusting account (Biz Corp):",
+      flag: "--trusting-profile",
+    }),
     "--trusting-profile",
   );
   const trustedProfile = validateProfileName(
-    o.trustedProfile ??
-      (await ctx.prompter.input({
-        message: "Profile with admin credentials in the trusted account (Dev Corp):",
-        flag: "--trusted-profile",
-      })),
+    await flagOrAsk(ctx, o.trustedProfile, {
+      message: "Profile with admin credentials in the trusted account (Dev Corp):",
+      flag: "--trusted-profile",
+    }),
     "--trusted-profile",
   );
   const t = await trustingInput(ctx, o);

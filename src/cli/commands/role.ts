@@ -14,6 +14,7 @@ import {
   validateRoleName,
 } from "../../core/validate.js";
 import type { CommandRunner } from "../action.js";
+import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
 import { readPolicyFile } from "../files.js";
 import { withExamples } from "../help.js";
@@ -115,7 +116,6 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
       ],
     });
   }
-  const ask = (message: string, flag: string) => ctx.prompter.input({ message, flag });
   switch (kind) {
     case "service":
       return {
@@ -123,14 +123,20 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
         asked,
         policy: trust.serviceTrust(
           normaliseServicePrincipal(
-            o.service ?? (await ask("Service principal, e.g. lambda.amazonaws.com:", "--service")),
+            await flagOrAsk(ctx, o.service, {
+              message: "Service principal, e.g. lambda.amazonaws.com:",
+              flag: "--service",
+            }),
             "--service",
           ),
         ),
       };
     case "account": {
       const accountId = validateAccountId(
-        o.trustAccount ?? (await ask("Trusted account id (12 digits):", "--trust-account")),
+        await flagOrAsk(ctx, o.trustAccount, {
+          message: "Trusted account id (12 digits):",
+          flag: "--trust-account",
+        }),
         "--trust-account",
       );
       const externalId =
@@ -148,11 +154,14 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
     }
     case "web-identity": {
       const provider = validateProviderArn(
-        o.webIdentity ?? (await ask("OIDC provider ARN:", "--web-identity")),
+        await flagOrAsk(ctx, o.webIdentity, { message: "OIDC provider ARN:", flag: "--web-identity" }),
         "oidc-provider",
         "--web-identity",
       );
-      const audience = o.audience ?? (await ask("Audience (e.g. sts.amazonaws.com):", "--audience"));
+      const audience = await flagOrAsk(ctx, o.audience, {
+        message: "Audience (e.g. sts.amazonaws.com):",
+        flag: "--audience",
+      });
       if (!audience.trim())
         throw usageError("invalid_value", 'Invalid audience "" (--audience): must not be empty.');
       return { kind, asked, policy: trust.webIdentityTrust(provider, audience, o.subject) };
@@ -163,7 +172,7 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
         asked,
         policy: trust.samlTrust(
           validateProviderArn(
-            o.saml ?? (await ask("SAML provider ARN:", "--saml")),
+            await flagOrAsk(ctx, o.saml, { message: "SAML provider ARN:", flag: "--saml" }),
             "saml-provider",
             "--saml",
           ),
@@ -221,7 +230,7 @@ export function registerRole(program: Command, run: CommandRunner): void {
     run<CreateOptions>(async (ctx, o, args) => {
       const given = args[0] as string | undefined;
       const name = validateRoleName(
-        given ?? (await ctx.prompter.input({ message: "Role name:", flag: "the NAME argument" })),
+        await flagOrAsk(ctx, given, { message: "Role name:", flag: "the NAME argument" }),
         "NAME",
       );
       const path = validatePath(o.path, "--path");

@@ -8,6 +8,7 @@ import {
   validateRoleSuffix,
 } from "../../core/validate.js";
 import type { CommandRunner } from "../action.js";
+import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
 import { formatTable, shortDate } from "../render.js";
@@ -15,18 +16,18 @@ import { formatTable, shortDate } from "../render.js";
 const core = () => import("../../core/service-linked/roles.js");
 
 async function askService(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value =
-    given ??
-    (await ctx.prompter.input({
-      message: "Service principal, e.g. connect.amazonaws.com:",
-      flag: "--service",
-    }));
+  const value = await flagOrAsk(ctx, given, {
+    message: "Service principal, e.g. connect.amazonaws.com:",
+    flag: "--service",
+  });
   return normaliseServicePrincipal(value.trim(), "--service");
 }
 
 async function askRoleName(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value =
-    given ?? (await ctx.prompter.input({ message: "Service-linked role name:", flag: "the NAME argument" }));
+  const value = await flagOrAsk(ctx, given, {
+    message: "Service-linked role name:",
+    flag: "the NAME argument",
+  });
   return validateRoleName(value.trim(), "NAME");
 }
 
@@ -155,9 +156,10 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
   ).action(
     run<{ description?: string }>(async (ctx, opts, args) => {
       const name = await askRoleName(ctx, args[0] as string | undefined);
-      const text =
-        opts.description ??
-        (await ctx.prompter.input({ message: "New description:", flag: "--description" }));
+      const text = await flagOrAsk(ctx, opts.description, {
+        message: "New description:",
+        flag: "--description",
+      });
       const description = validateDescription(text, "--description");
       const { updateServiceLinkedRoleDescription } = await core();
       const r = await updateServiceLinkedRoleDescription(
