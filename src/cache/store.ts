@@ -97,6 +97,26 @@ export async function ensureCacheDir(dir: string): Promise<void> {
     );
   }
   if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
+  await sweepStaleTempFiles(dir);
+}
+
+/**
+ * Removes temp files that a killed writer left behind (older than a minute, so never one being
+ * written now). Only names of the form writeFileAtomic makes, optionally for one target file.
+ */
+export async function sweepStaleTempFiles(dir: string, target = ""): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const pattern = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
+  for (const name of names.filter((n) => pattern.test(n))) {
+    const path = join(dir, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isFile() && Date.now() - st.mtimeMs > 60_000) await unlink(path).catch(() => {});
+  }
 }
 
 function isEntry(v: unknown): v is CacheEntry {

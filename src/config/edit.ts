@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { acquireLock } from "../cache/lock.js";
-import { writeFileAtomic } from "../cache/store.js";
+import { sweepStaleTempFiles, writeFileAtomic } from "../cache/store.js";
 import { configError } from "../core/errors.js";
 import { parseIni } from "./ini.js";
 
@@ -93,6 +93,7 @@ export async function editConfigFile(
     );
   }
   try {
+    await sweepStaleTempFiles(dirname(path), basename(path));
     let text = "";
     let mode = options.mode;
     let existed = false;

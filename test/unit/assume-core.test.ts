@@ -1,9 +1,17 @@
-import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireLock } from "../../src/cache/lock.js";
-import { readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
+import { readCacheEntry, sweepStaleTempFiles, writeCacheEntry } from "../../src/cache/store.js";
 import {
   type AssumeRoleParams,
   type ChainDeps,
@@ -157,6 +165,19 @@ describe("cache store and lock", () => {
     symlinkSync(target, join(d, `${k}.json`));
     expect(await readCacheEntry(d, k)).toBeUndefined();
     expect(readFileSync(target, "utf8")).toBe(JSON.stringify(entry)); // the target is untouched
+  });
+
+  it("sweeps temp files a killed writer left, but only stale ones", async () => {
+    const d = dir();
+    const stale = join(d, `${"d".repeat(40)}.json.123.abc.tmp`);
+    const fresh = join(d, `${"e".repeat(40)}.json.456.def.tmp`);
+    writeFileSync(stale, "x");
+    writeFileSync(fresh, "x");
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(stale, old, old);
+    await sweepStaleTempFiles(d);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 
   it("breaks a lock whose holder is dead at once", async () => {
