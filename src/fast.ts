@@ -8,8 +8,8 @@ import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/ass
 import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion, planChain } from "./core/assume/plan.js";
 
 // Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
-// cache-hit path of `credential-process` and `assume`, which answers from a
-// fresh cache entry without loading commander, the AWS SDK or inquirer. It understands only the plain forms
+// cache-hit path of `credential-process` and `assume`, which answers from a fresh cache entry
+// without loading commander, the AWS SDK or inquirer. It understands only the plain forms
 // (--profile, --format, --json); anything else, any miss and any error go to the full CLI,
 // which then reports problems properly.
 
@@ -30,8 +30,11 @@ function parseFastArgs(argv: string[]): FastArgs | undefined {
         ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
         : [arg, undefined];
     const value = () => inline ?? rest[++i];
-    if (flag === "--profile") args.profile = value();
-    else if (command === "assume" && flag === "--json" && inline === undefined) args.format = "json";
+    if (flag === "--profile") {
+      const name = value();
+      if (!name) return undefined;
+      args.profile = name;
+    } else if (command === "assume" && flag === "--json" && inline === undefined) args.format = "json";
     else if (command === "assume" && flag === "--format") {
       const f = value();
       if (!OUTPUT_FORMATS.includes(f as OutputFormat)) return undefined;

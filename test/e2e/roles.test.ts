@@ -440,6 +440,16 @@ describe("bad input is refused before any AWS write (exit 2)", () => {
     ],
     ["no trust source", ["role", "create", "r"], "Missing the trust source"],
     [
+      "--require-mfa with a service",
+      ["role", "create", "r", "--service", "lambda", "--require-mfa"],
+      "--require-mfa goes with --trust-account",
+    ],
+    [
+      "--audience with SAML",
+      ["role", "create", "r", "--saml", "arn:aws:iam::123456789012:saml-provider/Okta", "--audience", "x"],
+      "--audience goes with --web-identity",
+    ],
+    [
       "bad managed policy",
       ["role", "create", "r", "--service", "lambda", "--managed-policy", "ReadOnlyAccess"],
       "Invalid policy ARN",

@@ -91,8 +91,22 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
       `Give exactly one trust source; got ${given.map(([, , f]) => f).join(" and ")}.`,
     );
   }
-  if (o.externalId !== undefined && given[0]?.[0] !== "account" && given.length)
-    throw usageError("usage", "--external-id goes with --trust-account.");
+  // Options that belong to one kind of trust are refused with another, not silently dropped.
+  const belongs: [string, unknown, TrustKind][] = [
+    ["--external-id", o.externalId, "account"],
+    ["--require-mfa", o.requireMfa, "account"],
+    ["--audience", o.audience, "web-identity"],
+    ["--subject", o.subject, "web-identity"],
+  ];
+  const misplaced = (kind: TrustKind) => {
+    const wrong = belongs.find(([, value, owner]) => value !== undefined && owner !== kind);
+    if (wrong)
+      throw usageError(
+        "usage",
+        `${wrong[0]} goes with ${wrong[2] === "account" ? "--trust-account" : "--web-identity"}.`,
+      );
+  };
+  if (given[0]) misplaced(given[0][0]);
   let kind: TrustKind | undefined = given[0]?.[0];
   const asked = !kind;
   if (!kind) {
@@ -116,6 +130,7 @@ async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
       ],
     });
   }
+  misplaced(kind);
   switch (kind) {
     case "service":
       return {
