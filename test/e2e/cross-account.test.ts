@@ -246,6 +246,15 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     expect((await env.sandbox.run([...SETUP, "--no-verify", "--force"])).code).toBe(0);
   });
 
+  it("both profiles in one account: allowed, with a warning", async () => {
+    env.sandbox.writeCredentials(
+      `${credentialsSection("bizadmin", bizKeys)}\n${credentialsSection("devadmin", bizKeys)}`,
+    );
+    const r = await env.sandbox.run([...SETUP, "--no-verify"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: Both profiles are in account ${BIZ}`);
+  });
+
   it("refuses a third access key, explaining the limit", async () => {
     const dev = iamAs(env.moto.url, devKeys);
     await dev.send(new CreateUserCommand({ UserName: "devcorpuser" }));

@@ -21,6 +21,38 @@ describe("the CLI frame", () => {
     expect(sub.stdout).toContain("--profile <name>");
   });
 
+  it.each([
+    "whoami",
+    "assume",
+    "exec",
+    "credential-process",
+    "cache",
+    "cache list",
+    "cache clear",
+    "amplify-service-role",
+    "policy",
+    "policy amplify-cli",
+    "role",
+    "role create",
+    "role show",
+    "role delete",
+    "cross-account",
+    "cross-account setup",
+    "cross-account trust-role",
+    "cross-account grant-user",
+    "cross-account write-profile",
+    "slr",
+    "slr create",
+    "slr list",
+    "slr describe",
+    "slr update-description",
+    "slr delete",
+  ])("`%s --help` has examples", async (command) => {
+    const r = await env.sandbox.run([...command.split(" "), "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ .*rolectl /);
+  });
+
   it("prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     const r = await env.sandbox.run(["--version"]);
