@@ -355,6 +355,27 @@ describe("exec, credential-process and the AWS CLI", () => {
     expect(missing.stderr).toContain("command not found");
   });
 
+  it("exec forwards signals to the command and exits with its status", async () => {
+    const script = 'trap "echo got-TERM; exit 42" TERM; echo ready; sleep 20 & wait';
+    let sent = false;
+    const r = await env.sandbox.run(
+      ["exec", "--profile", "bizcorprole", "--mfa-code", "123456", "--", "sh", "-c", script],
+      {
+        onSpawn: (child) => {
+          child.stdout?.on("data", (d: Buffer) => {
+            if (!sent && d.toString().includes("ready")) {
+              sent = true;
+              child.kill("SIGTERM");
+            }
+          });
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(r.stdout).toContain("got-TERM");
+    expect(r.code).toBe(42);
+  });
+
   it("the AWS CLI gets credentials through credential_process = rolectl credential-process", async () => {
     const install = await env.sandbox.run([
       "assume",

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { upsertSection } from "../../src/config/edit.js";
+
+const FILE = `# top comment
+[default]
+region = eu-west-1
+s3 =
+  max_concurrent_requests = 20
+
+; profiles
+[profile a]
+role_arn = arn:aws:iam::111111111111:role/A   
+source_profile = k
+`;
+
+describe("upsertSection", () => {
+  it("appends a new section after one blank line and changes nothing else", () => {
+    const r = upsertSection(FILE, "c", { section: "profile b", values: { region: "us-east-1" } });
+    expect(r.changed).toBe(true);
+    expect(r.previous).toBeUndefined();
+    expect(r.text).toBe(`${FILE}\n[profile b]\nregion = us-east-1\n`);
+  });
+
+  it("replaces a key in place, adds missing keys after the section's last setting, keeps comments and spacing", () => {
+    const r = upsertSection(FILE, "c", {
+      section: "profile a",
+      values: { source_profile: "other", mfa_serial: "arn:aws:iam::222222222222:mfa/u" },
+    });
+    expect(r.previous).toEqual({ role_arn: "arn:aws:iam::111111111111:role/A", source_profile: "k" });
+    expect(r.text).toBe(
+      FILE.replace(
+        "source_profile = k\n",
+        "source_profile = other\nmfa_serial = arn:aws:iam::222222222222:mfa/u\n",
+      ),
+    );
+  });
+
+  it("reports no change when every value is already there", () => {
+    const r = upsertSection(FILE, "c", { section: "default", values: { region: "eu-west-1" } });
+    expect(r.changed).toBe(false);
+    expect(r.text).toBe(FILE);
+  });
+
+  it("adds to a section with nested settings after them", () => {
+    const r = upsertSection(FILE, "c", { section: "default", values: { output: "json" } });
+    expect(r.text).toContain("s3 =\n  max_concurrent_requests = 20\noutput = json\n\n; profiles");
+  });
+
+  it("keeps CRLF line ends and a BOM", () => {
+    const crlf = `\uFEFF${FILE.replace(/\n/g, "\r\n")}`;
+    const r = upsertSection(crlf, "c", { section: "profile b", values: { region: "us-east-1" } });
+    expect(r.text.startsWith("\uFEFF# top comment\r\n")).toBe(true);
+    expect(r.text.endsWith("\r\n\r\n[profile b]\r\nregion = us-east-1\r\n")).toBe(true);
+    expect(r.text.replace(/\r\n/g, "")).not.toContain("\n");
+  });
+
+  it("writes into an empty file without leading blank lines", () => {
+    expect(upsertSection("", "c", { section: "k", values: { aws_access_key_id: "A" } }).text).toBe(
+      "[k]\naws_access_key_id = A\n",
+    );
+  });
+
+  it("refuses to edit a file it cannot parse (exit 3, file and line)", () => {
+    expect(() => upsertSection("[x\n", "/h/.aws/config", { section: "y", values: {} })).toThrow(
+      "/h/.aws/config:1: malformed section header",
+    );
+  });
+});
