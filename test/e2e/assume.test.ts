@@ -170,6 +170,27 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("424242");
   });
 
+  it("a credential_process profile can be the source of the role", async () => {
+    const script = join(env.sandbox.dir, "creds.sh");
+    const doc = {
+      Version: 1,
+      AccessKeyId: devKeys.accessKeyId,
+      SecretAccessKey: devKeys.secretAccessKey,
+      SessionToken: devKeys.sessionToken,
+    };
+    writeFileSync(script, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(doc)}\nJSON\n`);
+    chmodSync(script, 0o755);
+    env.sandbox.writeConfig(
+      SEED_PROFILE.replace("source_profile = devcorpuser", "source_profile = fromproc") +
+        `[profile fromproc]\ncredential_process = ${script}\n`,
+    );
+    env.sandbox.writeCredentials("");
+    const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(env.proxy.callsOf("AssumeRole")[0]?.accessKeyId).toBe(devKeys.accessKeyId);
+  });
+
   it("an ad-hoc --role-arn with --external-id and --mfa-serial, sourced from a profile", async () => {
     env.sandbox.writeConfig("");
     const r = await env.sandbox.run([
