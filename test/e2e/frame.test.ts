@@ -110,6 +110,17 @@ describe("the CLI frame", () => {
     expect(JSON.parse(r.stderr).error.code).toBe("expired_token");
   });
 
+  it("under --no-input a missing required value is exit 2 naming the flag, never a prompt", async () => {
+    const r = await env.sandbox.run(["slr", "create", "--no-input"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Missing required value --service");
+    expect(r.stderr).toContain("non-interactively (--no-input was given); pass --service");
+    const viaEnv = await env.sandbox.run(["role", "create", "x"], { env: { ROLECTL_NO_INPUT: "1" } });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toContain("ROLECTL_NO_INPUT is set");
+    expect(env.proxy.calls).toHaveLength(0);
+  });
+
   it("exits 3 for an unknown profile, before any AWS call", async () => {
     env.sandbox.writeConfig("[profile dev]\nregion = eu-west-1\n");
     const r = await env.sandbox.run(["whoami", "--profile", "nope"]);
