@@ -1,7 +1,7 @@
 import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { cacheDirFor } from "./cache/location.js";
-import { readCacheEntry, secondsLeft } from "./cache/store.js";
+import { isFresh, readCacheEntry } from "./cache/store.js";
 import { awsFilePaths, type Env, loadSharedConfig } from "./config/files.js";
 import { resolveProfile } from "./config/profiles.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
@@ -63,7 +63,7 @@ export async function runFast(
     const last = plan.steps.at(-1);
     if (!last) return false;
     const entry = readCacheEntry(dir, last.key, last.keyMaterial);
-    if (!entry || secondsLeft(entry, Date.now()) <= DEFAULT_REFRESH_WINDOW_SECONDS) return false;
+    if (!entry || !isFresh(entry, Date.now(), DEFAULT_REFRESH_WINDOW_SECONDS)) return false;
     const region = args.command === "assume" ? exportRegion(plan, env) : undefined;
     write(
       formatCredentials(

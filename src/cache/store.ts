@@ -228,6 +228,10 @@ export async function listCacheEntries(dir: string): Promise<ListedEntry[]> {
   return out;
 }
 
+/** An entry is used while more than the refresh window is left. */
+export const isFresh = (entry: CacheEntry | undefined, now: number, refreshWindowSeconds: number): boolean =>
+  entry !== undefined && secondsLeft(entry, now) > refreshWindowSeconds;
+
 /** Seconds of validity left at `now`. */
 export const secondsLeft = (entry: CacheEntry, now: number): number =>
   Math.floor((Date.parse(entry.credentials.Expiration) - now) / 1000);

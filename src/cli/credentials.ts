@@ -86,8 +86,7 @@ export async function planFromOptions(ctx: CliContext, opts: AssumeOptions): Pro
       if (value !== undefined) throw usageError("usage", `${flag} goes with --role-arn.`);
     }
     if (profileName === undefined) {
-      throw new RolectlError(
-        "usage",
+      throw usageError(
         "missing_input",
         "Missing required value --profile: the profile whose role to assume.",
         {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { AMPLIFY_DEFAULT_ROLE_NAME } from "../../core/amplify/names.js";
 import {
   parseMaxSessionDuration,
   parseTag,
@@ -30,7 +31,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
         "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com,\n" +
           "AdministratorAccess-Amplify, confused-deputy conditions); optionally set it on an app",
       )
-      .option("--role-name <name>", "role name", "AmplifyConsoleServiceRole-AmplifyRole")
+      .option("--role-name <name>", "role name", AMPLIFY_DEFAULT_ROLE_NAME)
       .option("--app-id <id>", "also set the role on this Amplify app (UpdateApp)")
       .option("--no-source-conditions", "leave out the aws:SourceAccount / aws:SourceArn conditions")
       .option("--max-session-duration <seconds>", "3600-43200 (or 1h-12h)")

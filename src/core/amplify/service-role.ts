@@ -3,12 +3,9 @@ import { GetAppCommand, UpdateAppCommand } from "@aws-sdk/client-amplify";
 import { amplifyServiceTrust } from "../policies/trust.js";
 import type { DesiredRole } from "../roles/role-state.js";
 import type { Tag } from "../validate.js";
+import { amplifyManagedPolicyArn } from "./names.js";
 
 // The Amplify Hosting service role of seed 000, with the confused-deputy conditions.
-
-export const AMPLIFY_DEFAULT_ROLE_NAME = "AmplifyConsoleServiceRole-AmplifyRole";
-export const amplifyManagedPolicyArn = (partition = "aws") =>
-  `arn:${partition}:iam::aws:policy/AdministratorAccess-Amplify`;
 
 export interface AmplifyRoleOptions {
   name: string;

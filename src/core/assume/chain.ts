@@ -3,8 +3,8 @@ import { acquireLock } from "../../cache/lock.js";
 import {
   type CachedCredentials,
   type CacheEntry,
+  isFresh,
   readCacheEntry,
-  secondsLeft,
   writeCacheEntry,
 } from "../../cache/store.js";
 import type { Env } from "../../config/files.js";
@@ -60,11 +60,6 @@ export interface ChainResult {
   fromCache: boolean;
 }
 
-export const isFresh = (
-  entry: CacheEntry | undefined,
-  deps: Pick<ChainDeps, "now" | "refreshWindowSeconds">,
-) => entry !== undefined && secondsLeft(entry, deps.now()) > deps.refreshWindowSeconds;
-
 const toSource = (c: CachedCredentials): SourceCredentials => ({
   accessKeyId: c.AccessKeyId,
   secretAccessKey: c.SecretAccessKey,
@@ -114,7 +109,7 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
   const dir = deps.cacheDir;
   if (dir && !force) {
     const cached = readCacheEntry(dir, step.key, step.keyMaterial);
-    if (cached && isFresh(cached, deps)) return fromEntry(cached);
+    if (cached && isFresh(cached, deps.now(), deps.refreshWindowSeconds)) return fromEntry(cached);
   }
   if (!dir) return assumeStep(plan, index, deps);
 
@@ -128,7 +123,7 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
     // waited for another refresh takes those too.
     if (!force || waited) {
       const cached = readCacheEntry(dir, step.key, step.keyMaterial);
-      if (cached && isFresh(cached, deps)) return fromEntry(cached);
+      if (cached && isFresh(cached, deps.now(), deps.refreshWindowSeconds)) return fromEntry(cached);
     }
     const result = await assumeStep(plan, index, deps);
     const entry: CacheEntry = {

@@ -7,8 +7,8 @@ import type { BaseSource, ResolvedProfile, RoleStep } from "../../config/profile
 
 export const DEFAULT_DURATION_SECONDS = 3600;
 /** Cached credentials with less than this left are renewed (--refresh-window). */
-export const DEFAULT_REFRESH_WINDOW = "15m";
 export const DEFAULT_REFRESH_WINDOW_SECONDS = 900;
+export const DEFAULT_REFRESH_WINDOW = `${DEFAULT_REFRESH_WINDOW_SECONDS / 60}m`;
 /** AWS caps sessions of a role assumed with another role's credentials at one hour. */
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
 

@@ -38,7 +38,7 @@ export interface ActualRole {
   inlinePolicies: Record<string, PolicyDocumentShape | undefined>;
   tags: Tag[];
   created?: string;
-  lastUsed?: { date?: string; region?: string };
+  lastUsed?: LastUsed;
 }
 
 async function pages<T>(
@@ -52,6 +52,21 @@ async function pages<T>(
     marker = page.marker;
   } while (marker);
   return out;
+}
+
+export interface LastUsed {
+  date?: string;
+  region?: string;
+}
+
+/** RoleLastUsed as rolectl reports it; undefined when the role was never used. */
+export function lastUsedOf(role: Pick<Role, "RoleLastUsed">): LastUsed | undefined {
+  const used = role.RoleLastUsed;
+  if (!used?.LastUsedDate && !used?.Region) return undefined;
+  return {
+    ...(used.LastUsedDate ? { date: used.LastUsedDate.toISOString() } : {}),
+    ...(used.Region ? { region: used.Region } : {}),
+  };
 }
 
 /** Reads a role with its policies; undefined when it does not exist. */
@@ -92,7 +107,7 @@ export async function readRole(
         )
       : undefined;
   }
-  const lastUsed = role.RoleLastUsed;
+  const lastUsed = lastUsedOf(role);
   return {
     name: role.RoleName ?? name,
     arn: role.Arn ?? "",
@@ -107,13 +122,6 @@ export async function readRole(
     inlinePolicies,
     tags: (role.Tags ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" })),
     ...(role.CreateDate ? { created: role.CreateDate.toISOString() } : {}),
-    ...(lastUsed?.LastUsedDate || lastUsed?.Region
-      ? {
-          lastUsed: {
-            ...(lastUsed.LastUsedDate ? { date: lastUsed.LastUsedDate.toISOString() } : {}),
-            ...(lastUsed.Region ? { region: lastUsed.Region } : {}),
-          },
-        }
-      : {}),
+    ...(lastUsed ? { lastUsed } : {}),
   };
 }

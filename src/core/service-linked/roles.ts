@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { awsErrorName, RolectlError, usageError } from "../errors.js";
 import { decodePolicyDocument, trustPrincipals } from "../policies/document.js";
+import { type LastUsed, lastUsedOf } from "../roles/role-state.js";
 
 // Service-linked roles (SLRs) live under /aws-service-role/<service>/ and are named by their
 // service. Names differ between AWS and emulators (AWS: AWSServiceRoleForAmazonConnect_x,
@@ -27,7 +28,7 @@ export interface ServiceLinkedRole {
   path: string;
   created?: string;
   description?: string;
-  lastUsed?: { date?: string; region?: string };
+  lastUsed?: LastUsed;
 }
 
 export function serviceOfPath(path: string | undefined): string | undefined {
@@ -38,8 +39,7 @@ export function serviceOfPath(path: string | undefined): string | undefined {
 export const isServiceLinked = (role: Pick<Role, "Path">): boolean => serviceOfPath(role.Path) !== undefined;
 
 function toServiceLinkedRole(role: Role): ServiceLinkedRole {
-  const lastUsed =
-    role.RoleLastUsed?.LastUsedDate || role.RoleLastUsed?.Region ? role.RoleLastUsed : undefined;
+  const lastUsed = lastUsedOf(role);
   return {
     name: role.RoleName ?? "",
     arn: role.Arn ?? "",
@@ -47,14 +47,7 @@ function toServiceLinkedRole(role: Role): ServiceLinkedRole {
     path: role.Path ?? "",
     ...(role.CreateDate ? { created: role.CreateDate.toISOString() } : {}),
     ...(role.Description ? { description: role.Description } : {}),
-    ...(lastUsed
-      ? {
-          lastUsed: {
-            ...(lastUsed.LastUsedDate ? { date: lastUsed.LastUsedDate.toISOString() } : {}),
-            ...(lastUsed.Region ? { region: lastUsed.Region } : {}),
-          },
-        }
-      : {}),
+    ...(lastUsed ? { lastUsed } : {}),
   };
 }
 

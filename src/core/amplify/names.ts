@@ -1,0 +1,7 @@
+// Amplify's fixed names, kept apart from the SDK-using code so the CLI can show them in --help.
+
+/** The IAM console's default name for the Amplify service role (seed 000). */
+export const AMPLIFY_DEFAULT_ROLE_NAME = "AmplifyConsoleServiceRole-AmplifyRole";
+
+export const amplifyManagedPolicyArn = (partition = "aws") =>
+  `arn:${partition}:iam::aws:policy/AdministratorAccess-Amplify`;
