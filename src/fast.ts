@@ -1,17 +1,20 @@
 import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
+import { fileCredentialCache } from "./cache/credential-cache.js";
 import { cacheDirFor } from "./cache/location.js";
-import { isFresh, readCacheEntry } from "./cache/store.js";
-import { awsFilePaths, type Env, loadSharedConfig } from "./config/files.js";
-import { resolveProfile } from "./config/profiles.js";
+import { awsFilePaths, loadSharedConfig } from "./config/files.js";
+import { cachedCredentials } from "./core/assume/chain.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
-import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion, planChain } from "./core/assume/plan.js";
+import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
+import { planCredentialRequest } from "./core/assume/request.js";
+import type { Env } from "./shared/env.js";
 
 // Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
 // cache-hit path of `credential-process` and `assume`, which answers from a fresh cache entry
-// without loading commander, the AWS SDK or inquirer. It understands only the plain forms
-// (--profile, --format, --json); anything else, any miss and any error go to the full CLI,
-// which then reports problems properly.
+// without loading commander, the AWS SDK or inquirer. It has only its own tiny argv parser; the
+// request is planned by the same core function the full CLI uses. It understands only the plain
+// forms (--profile, --format, --json); anything else, any miss, any warning to show and any
+// error go to the full CLI, so a user sees the same thing on a hit and a miss.
 
 interface FastArgs {
   command: "credential-process" | "assume";
@@ -51,26 +54,29 @@ export async function runFast(
   write = (text: string) => void process.stdout.write(text),
 ): Promise<boolean> {
   const args = parseFastArgs(argv);
-  const profile = args?.profile ?? (env.AWS_PROFILE || undefined);
-  if (!args || !profile) return false;
+  if (!args || !(args.profile ?? env.AWS_PROFILE)) return false;
   try {
     const home = homedir();
     const dir = cacheDirFor(env, home);
     const st = lstatSync(dir);
     if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))
       return false;
-    const plan = planChain(resolveProfile(loadSharedConfig(awsFilePaths(env, home)), profile), env);
-    const last = plan.steps.at(-1);
-    if (!last) return false;
-    const entry = readCacheEntry(dir, last.key, last.keyMaterial);
-    if (!entry || !isFresh(entry, Date.now(), DEFAULT_REFRESH_WINDOW_SECONDS)) return false;
+    const shared = loadSharedConfig(awsFilePaths(env, home));
+    const { plan, warnings } = planCredentialRequest(
+      shared,
+      env,
+      args.profile ? { profile: args.profile } : {},
+    );
+    if (warnings.length) return false;
+    const hit = cachedCredentials(plan, fileCredentialCache(dir), Date.now(), DEFAULT_REFRESH_WINDOW_SECONDS);
+    if (!hit) return false;
     const region = args.command === "assume" ? exportRegion(plan, env) : undefined;
     write(
       formatCredentials(
         {
-          credentials: entry.credentials,
+          credentials: hit.credentials,
           ...(region ? { region } : {}),
-          ...(entry.assumedRoleArn ? { assumedRoleArn: entry.assumedRoleArn } : {}),
+          ...(hit.assumedRoleArn ? { assumedRoleArn: hit.assumedRoleArn } : {}),
         },
         args.format,
       ),

@@ -4,7 +4,7 @@
 // Newer SDK releases warn about Node 20 on every first call; a CLI must not show that.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const { ExitCode } = await import("./core/errors.js");
+const { ExitCode } = await import("./shared/errors.js");
 process.once("SIGINT", async () => {
   const { stopActiveProgress } = await import("./io/spinner.js");
   stopActiveProgress();

@@ -1,5 +1,5 @@
-import type { AssumeRoleOutput, AssumeRoleParams, SourceCredentials } from "../core/assume/chain.js";
-import { RolectlError } from "../core/errors.js";
+import type { AssumeRoleOutput, AssumeRoleParams, SourceCredentials } from "../shared/credentials.js";
+import { RolectlError } from "../shared/errors.js";
 import { createStsClient } from "./clients.js";
 import type { AwsSettings } from "./settings.js";
 
@@ -24,7 +24,7 @@ export function createAssumeRole(settings: AwsSettings, debug?: (line: string) =
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new RolectlError("internal", "aws_error", "sts:AssumeRole returned no credentials.");
+      throw new RolectlError("aws_error", "sts:AssumeRole returned no credentials.");
     }
     return {
       credentials: {

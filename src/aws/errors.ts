@@ -1,4 +1,4 @@
-import { type ExitCodeName, RolectlError } from "../core/errors.js";
+import { type ErrorCode, RolectlError } from "../shared/errors.js";
 
 // Turns SDK and network errors into RolectlErrors with a hint. AWS's own message is kept:
 // it names the entity and the rule far better than we could guess.
@@ -19,8 +19,7 @@ interface SdkErrorShape {
 }
 
 interface Mapping {
-  kind: ExitCodeName;
-  code: string;
+  code: ErrorCode;
   hint: (ctx: AwsCallContext) => string | undefined;
 }
 
@@ -29,103 +28,86 @@ const whoCanFix = (ctx: AwsCallContext) =>
 
 const MAPPINGS: Record<string, Mapping> = {
   AccessDenied: {
-    kind: "auth",
     code: "access_denied",
     hint: (ctx) =>
       ctx.operation === "sts:AssumeRole"
         ? "The role's trust policy did not allow this call: check that the caller is trusted, the external id matches, and the MFA code is current and not already used."
         : whoCanFix(ctx),
   },
-  AccessDeniedException: { kind: "auth", code: "access_denied", hint: whoCanFix },
+  AccessDeniedException: { code: "access_denied", hint: whoCanFix },
   ExpiredToken: {
-    kind: "auth",
     code: "expired_token",
     hint: (ctx) =>
       `The session credentials${ctx.profile ? ` of profile ${ctx.profile}` : ""} have expired; get fresh ones (e.g. \`rolectl assume --refresh\`).`,
   },
   ExpiredTokenException: {
-    kind: "auth",
     code: "expired_token",
     hint: () => "The session credentials have expired; get fresh ones.",
   },
   RequestExpired: {
-    kind: "auth",
     code: "request_expired",
     hint: () => "Check that this machine's clock is correct.",
   },
   InvalidClientTokenId: {
-    kind: "auth",
     code: "invalid_credentials",
     hint: (ctx) =>
       `The access key is not valid${ctx.profile ? ` (profile ${ctx.profile})` : ""}; it may have been deleted or mistyped.`,
   },
   UnrecognizedClientException: {
-    kind: "auth",
     code: "invalid_credentials",
     hint: () => "The access key is not valid.",
   },
   SignatureDoesNotMatch: {
-    kind: "auth",
     code: "invalid_credentials",
     hint: () => "The secret access key does not match the access key id; check the credentials file.",
   },
-  InvalidIdentityToken: { kind: "auth", code: "invalid_credentials", hint: () => undefined },
+  InvalidIdentityToken: { code: "invalid_credentials", hint: () => undefined },
   NoSuchEntity: {
-    kind: "config",
     code: "not_found",
     hint: () => "Check the name; IAM names are case-sensitive.",
   },
-  NotFoundException: { kind: "config", code: "not_found", hint: () => "Check the id and the region." },
-  EntityAlreadyExists: { kind: "conflict", code: "already_exists", hint: () => undefined },
+  NotFoundException: { code: "not_found", hint: () => "Check the id and the region." },
+  EntityAlreadyExists: { code: "already_exists", hint: () => undefined },
   DeleteConflict: {
-    kind: "conflict",
     code: "delete_conflict",
     hint: () => "Something still uses or is attached to it; remove that first.",
   },
   ConcurrentModification: {
-    kind: "conflict",
     code: "concurrent_modification",
     hint: () => "Another change to the same entity was in progress; run the command again.",
   },
   LimitExceeded: {
-    kind: "conflict",
     code: "limit_exceeded",
     hint: () =>
       "An IAM quota was reached (e.g. 10 managed policies per role, 5 policy versions, 2 access keys per user).",
   },
   UnmodifiableEntity: {
-    kind: "conflict",
     code: "unmodifiable",
     hint: () => "Service-linked roles are managed by their service; only the description can change.",
   },
   MalformedPolicyDocument: {
-    kind: "usage",
     code: "malformed_policy",
     hint: () => "Check the policy's JSON, principals and ARNs; principals must exist.",
   },
-  InvalidInput: { kind: "usage", code: "invalid_input", hint: () => undefined },
-  ValidationError: { kind: "usage", code: "invalid_input", hint: () => undefined },
-  BadRequestException: { kind: "usage", code: "invalid_input", hint: () => undefined },
+  InvalidInput: { code: "invalid_input", hint: () => undefined },
+  ValidationError: { code: "invalid_input", hint: () => undefined },
+  BadRequestException: { code: "invalid_input", hint: () => undefined },
   RegionDisabledException: {
-    kind: "config",
     code: "region_disabled",
     hint: () => "STS is not activated in this region for the account; use --region with an enabled region.",
   },
-  PackedPolicyTooLarge: { kind: "usage", code: "invalid_input", hint: () => undefined },
+  PackedPolicyTooLarge: { code: "invalid_input", hint: () => undefined },
   Throttling: {
-    kind: "internal",
     code: "throttled",
     hint: () =>
       "AWS kept throttling after the retries; wait a little and run again, or raise AWS_MAX_ATTEMPTS.",
   },
   ThrottlingException: {
-    kind: "internal",
     code: "throttled",
     hint: () =>
       "AWS kept throttling after the retries; wait a little and run again, or raise AWS_MAX_ATTEMPTS.",
   },
   ServiceFailure: {
-    kind: "internal",
     code: "service_failure",
     hint: () => "AWS had an internal error; run again.",
   },
@@ -153,14 +135,14 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext = {}): RolectlErro
   const mapping = MAPPINGS[name] ?? MAPPINGS[name.replace(/Exception$/, "")];
   if (mapping) {
     const hint = mapping.hint(ctx);
-    return new RolectlError(mapping.kind, mapping.code, `${where}${message}`, {
+    return new RolectlError(mapping.code, `${where}${message}`, {
       cause: err,
       ...(hint ? { hint } : {}),
     });
   }
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
     const mfa = /multi-factor|mfa/i.test(message);
-    return new RolectlError(mfa ? "auth" : "config", mfa ? "mfa_required" : "no_credentials", message, {
+    return new RolectlError(mfa ? "mfa_required" : "no_credentials", message, {
       cause: err,
       hint: mfa
         ? "This profile needs an MFA code; use `rolectl assume --profile NAME` to get credentials first."
@@ -170,7 +152,6 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext = {}): RolectlErro
   const netCode = e.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   if ((netCode && NETWORK_CODES.has(netCode)) || name === "TimeoutError") {
     return new RolectlError(
-      "internal",
       "network",
       `${where}cannot reach ${ctx.endpoint ?? "AWS"}: ${netCode ?? message}`,
       {
@@ -181,10 +162,10 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext = {}): RolectlErro
   }
   const status = e.$metadata?.httpStatusCode;
   if (status && status >= 500) {
-    return new RolectlError("internal", "service_error", `${where}AWS answered ${status}: ${message}`, {
+    return new RolectlError("service_error", `${where}AWS answered ${status}: ${message}`, {
       cause: err,
       hint: "The service had a problem after the retries; run again.",
     });
   }
-  return new RolectlError("internal", "aws_error", `${where}${name}: ${message}`, { cause: err });
+  return new RolectlError("aws_error", `${where}${name}: ${message}`, { cause: err });
 }

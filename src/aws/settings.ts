@@ -1,6 +1,5 @@
-import type { Env, SharedConfig } from "../config/files.js";
-import { listProfiles, profileExists, profileSettings } from "../config/files.js";
-import { configError, usageError } from "../core/errors.js";
+import type { Env } from "../shared/env.js";
+import { usageError } from "../shared/errors.js";
 
 export type ServiceName = "iam" | "sts" | "amplify";
 
@@ -14,11 +13,13 @@ export interface AwsSettings {
 }
 
 export interface AwsSettingsInput {
+  /** The chosen profile (--profile or AWS_PROFILE), known to exist. */
   profile?: string;
+  /** That profile's settings ([default]'s when none was chosen). */
+  profileValues: Record<string, string>;
   region?: string;
   endpointUrl?: string;
   env: Env;
-  shared: SharedConfig;
 }
 
 // IAM is global and signs in us-east-1 in the aws partition; it is the natural default.
@@ -39,37 +40,36 @@ function checkEndpoint(url: string, source: string): string {
 }
 
 /**
- * Decides profile, region and endpoints from flags, environment and the shared config, with
- * the AWS CLI's precedence: flag, then AWS_* variable, then the profile's setting.
+ * Decides region and endpoints from flags, environment and the profile's settings, with the
+ * AWS CLI's precedence: flag, then AWS_* variable, then the profile's setting.
  */
-export function resolveAwsSettings(input: AwsSettingsInput): AwsSettings {
-  const { env, shared } = input;
-  const profile = input.profile ?? (env.AWS_PROFILE || undefined);
-  if (profile !== undefined && !profileExists(shared, profile)) {
-    const known = listProfiles(shared);
-    throw configError(
-      "profile_not_found",
-      `Profile "${profile}" is not in ${shared.paths.config} or ${shared.paths.credentials}.`,
-      {
-        hint: known.length
-          ? `Known profiles: ${known.join(", ")}.`
-          : "No profiles are configured; create one with `aws configure --profile NAME` or `rolectl cross-account setup`.",
-      },
-    );
-  }
-  const fromProfile = profileSettings(shared, profile ?? "default") ?? {};
+export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
+  const { env, profileValues } = input;
   const region =
-    input.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || fromProfile.region || DEFAULT_REGION;
+    input.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || profileValues.region || DEFAULT_REGION;
 
   const endpoints: AwsSettings["endpoints"] = {};
   for (const service of ["iam", "sts", "amplify"] as const) {
-    const envName = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
-    const url = input.endpointUrl ?? (env[envName] || env.AWS_ENDPOINT_URL || fromProfile.endpoint_url);
-    if (url) endpoints[service] = checkEndpoint(url, input.endpointUrl ? "--endpoint-url" : envName);
+    const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+    // The first source that has a value, named as the user wrote it, so a bad URL is traced.
+    const [source, url] = (
+      [
+        ["--endpoint-url", input.endpointUrl],
+        [serviceVar, env[serviceVar]],
+        ["AWS_ENDPOINT_URL", env.AWS_ENDPOINT_URL],
+        [`endpoint_url in profile ${input.profile ?? "default"}`, profileValues.endpoint_url],
+      ] as const
+    ).find(([, value]) => value) ?? ["", undefined];
+    if (url) endpoints[service] = checkEndpoint(url, source);
   }
 
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   const maxAttempts =
     Number.isInteger(attempts) && attempts > 0 && attempts <= 10 ? attempts : DEFAULT_MAX_ATTEMPTS;
-  return { ...(profile !== undefined ? { profile } : {}), region, endpoints, maxAttempts };
+  return {
+    ...(input.profile !== undefined ? { profile: input.profile } : {}),
+    region,
+    endpoints,
+    maxAttempts,
+  };
 }

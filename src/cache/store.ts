@@ -1,19 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
-import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { configError } from "../core/errors.js";
+import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
+import type { SessionCredentials } from "../shared/credentials.js";
+import { configError } from "../shared/errors.js";
 
 // The credential cache: one JSON file per key, 0600, in a 0700 directory owned by the user.
 // Files are written to a temp file and renamed, so a reader sees the old or the new entry,
 // never half of one. Symlinks are never followed; corrupt or foreign files are ignored.
-
-export interface CachedCredentials {
-  AccessKeyId: string;
-  SecretAccessKey: string;
-  SessionToken: string;
-  /** ISO-8601 */
-  Expiration: string;
-}
 
 export interface CacheEntry {
   version: 1;
@@ -25,7 +19,7 @@ export interface CacheEntry {
   sessionName: string;
   assumedRoleArn?: string;
   createdAt: string;
-  credentials: CachedCredentials;
+  credentials: SessionCredentials;
 }
 
 export interface CacheKeyParts {
@@ -100,25 +94,6 @@ export async function ensureCacheDir(dir: string): Promise<void> {
   await sweepStaleTempFiles(dir);
 }
 
-/**
- * Removes temp files that a killed writer left behind (older than a minute, so never one being
- * written now). Only names of the form writeFileAtomic makes, optionally for one target file.
- */
-export async function sweepStaleTempFiles(dir: string, target = ""): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  const pattern = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
-  for (const name of names.filter((n) => pattern.test(n))) {
-    const path = join(dir, name);
-    const st = await lstat(path).catch(() => undefined);
-    if (st?.isFile() && Date.now() - st.mtimeMs > 60_000) await unlink(path).catch(() => {});
-  }
-}
-
 function isEntry(v: unknown): v is CacheEntry {
   const e = v as CacheEntry;
   return (
@@ -176,32 +151,6 @@ export async function writeCacheEntry(dir: string, key: string, entry: CacheEntr
   await writeFileAtomic(join(dir, `${key}.json`), `${JSON.stringify(entry)}\n`, 0o600);
 }
 
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  // O_EXCL makes the name safe even if two writers picked the same one (they would not).
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  const handle = await open(
-    tmp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    mode,
-  );
-  try {
-    await handle.writeFile(data, "utf8");
-    await handle.chmod(mode); // exact, whatever the umask
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-}
-
 export async function deleteCacheEntry(dir: string, key: string): Promise<void> {
   await rm(join(dir, `${key}.json`), { force: true });
 }
@@ -235,11 +184,3 @@ export const isFresh = (entry: CacheEntry | undefined, now: number, refreshWindo
 /** Seconds of validity left at `now`. */
 export const secondsLeft = (entry: CacheEntry, now: number): number =>
   Math.floor((Date.parse(entry.credentials.Expiration) - now) / 1000);
-
-export async function readJsonFile<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
-}

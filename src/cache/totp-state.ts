@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { TotpState } from "../core/assume/mfa.js";
-import { readJsonFile, writeFileAtomic } from "./store.js";
+import { readJsonFile, writeFileAtomic } from "../fs/atomic.js";
+import type { TotpState } from "../shared/credentials.js";
 
 /** Remembers, per MFA serial, the last TOTP window used, so that a code is never sent twice. */
 export function fileTotpState(dir: string): TotpState {

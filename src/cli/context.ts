@@ -3,12 +3,14 @@ import type { AmplifyClient } from "@aws-sdk/client-amplify";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { ClientOptions } from "../aws/clients.js";
-import { type AwsSettings, resolveAwsSettings } from "../aws/settings.js";
-import { awsFilePaths, type Env, loadSharedConfig, type SharedConfig } from "../config/files.js";
+import type { AwsSettings } from "../aws/settings.js";
+import { awsFilePaths, loadSharedConfig, type SharedConfig } from "../config/files.js";
+import { resolveAwsSettings } from "../core/aws-settings.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { colorEnabled, createOutput, type Output } from "../io/output.js";
 import { createInquirerPrompter, createNonInteractivePrompter, type Prompter } from "../io/prompter.js";
 import { type Progress, startProgress } from "../io/spinner.js";
+import type { Env } from "../shared/env.js";
 
 /** The global options every command accepts (see DESIGN.md, command-line contract). */
 export interface GlobalOptions {
@@ -47,6 +49,8 @@ export interface CliContext {
   sts(): Promise<STSClient>;
   amplify(): Promise<AmplifyClient>;
   progress(text: string): Promise<Progress>;
+  /** Runs slow work under a spinner that shows each step; the spinner says so if it fails. */
+  withProgress<T>(label: string, work: (onStep: (step: string) => void) => Promise<T>): Promise<T>;
   setExitCode(code: number): void;
   /** Clients acting with another profile's credentials (cross-account setup holds two). */
   clientsFor(profile: string): {
@@ -103,6 +107,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     };
   };
   const main = makeClients(opts.profile);
+  const progress = (text: string) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true);
   const byProfile = new Map<string, ReturnType<typeof makeClients>>();
   const clientsFor = (profile: string) => {
     const entry = byProfile.get(profile) ?? makeClients(profile);
@@ -124,7 +129,18 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     iam: main.iam,
     sts: main.sts,
     amplify: main.amplify,
-    progress: (text) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true),
+    progress,
+    async withProgress(label, work) {
+      const spinner = await progress(label);
+      try {
+        const result = await work((step) => spinner.update(`${label}: ${step}`));
+        spinner.stop();
+        return result;
+      } catch (err) {
+        spinner.fail(`${label}: failed`);
+        throw err;
+      }
+    },
     clientsFor,
     setExitCode: (code) => {
       if (io.exitStatus) io.exitStatus.code = code;

@@ -1,21 +1,14 @@
 import { userInfo } from "node:os";
+import { fileCredentialCache } from "../cache/credential-cache.js";
 import { cacheDirFor } from "../cache/location.js";
 import { ensureCacheDir } from "../cache/store.js";
 import { fileTotpState } from "../cache/totp-state.js";
-import { type ResolvedProfile, type RoleStep, resolveProfile } from "../config/profiles.js";
 import type { ChainDeps, ChainResult } from "../core/assume/chain.js";
-import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion, planChain } from "../core/assume/plan.js";
-import { configError, RolectlError, usageError } from "../core/errors.js";
-import {
-  parseDuration,
-  parseRoleArn,
-  validateExternalId,
-  validateMfaCode,
-  validateMfaSerial,
-  validateSessionName,
-} from "../core/validate.js";
+import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/assume/plan.js";
+import { planCredentialRequest } from "../core/assume/request.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
+import { parseDuration, validateMfaCode } from "../shared/validate.js";
 import type { CliContext } from "./context.js";
 
 /** Options shared by assume, exec and credential-process. */
@@ -32,91 +25,17 @@ export interface AssumeOptions {
   sessionName?: string;
 }
 
-/** A bad value in a config file is a configuration error (exit 3) that names the file's profile. */
-function checkFileValue<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof RolectlError && err.kind === "usage") {
-      throw configError(err.code, err.message, { hint: "Fix the profile in the AWS config file." });
-    }
-    throw err;
-  }
-}
-
-/** Works out which roles to assume, validating every value before any AWS call. */
+/** Works out which roles to assume (see planCredentialRequest) and shows its warnings. */
 export async function planFromOptions(ctx: CliContext, opts: AssumeOptions): Promise<ChainPlan> {
-  const shared = await ctx.sharedConfig();
-  const profileName = ctx.opts.profile ?? (ctx.env.AWS_PROFILE || undefined);
-  const durationSeconds =
-    opts.duration === undefined ? undefined : parseDuration(opts.duration, "--duration");
   if (opts.mfaCode !== undefined) {
     ctx.out.addSecret(opts.mfaCode);
     validateMfaCode(opts.mfaCode, "--mfa-code"); // even when no role in the chain needs MFA
   }
-
-  let base: ResolvedProfile;
-  let extraStep: RoleStep | undefined;
-  if (opts.roleArn !== undefined) {
-    const roleArn = parseRoleArn(opts.roleArn, "--role-arn").arn;
-    extraStep = {
-      profile: "",
-      roleArn,
-      ...(opts.externalId !== undefined
-        ? { externalId: validateExternalId(opts.externalId, "--external-id") }
-        : {}),
-      ...(opts.mfaSerial !== undefined
-        ? { mfaSerial: validateMfaSerial(opts.mfaSerial, "--mfa-serial") }
-        : {}),
-      ...(opts.sessionName !== undefined
-        ? { sessionName: validateSessionName(opts.sessionName, "--session-name") }
-        : {}),
-    };
-    // The ad-hoc role's source: the chosen profile, else environment keys, else [default].
-    base =
-      profileName === undefined && ctx.env.AWS_ACCESS_KEY_ID
-        ? { name: "", base: { kind: "environment", profile: "(environment)" }, roles: [] }
-        : resolveProfile(shared, profileName ?? "default");
-  } else {
-    for (const [flag, value] of [
-      ["--external-id", opts.externalId],
-      ["--mfa-serial", opts.mfaSerial],
-      ["--session-name", opts.sessionName],
-    ] as const) {
-      if (value !== undefined) throw usageError("usage", `${flag} goes with --role-arn.`);
-    }
-    if (profileName === undefined) {
-      throw usageError(
-        "missing_input",
-        "Missing required value --profile: the profile whose role to assume.",
-        {
-          hint: "Pass --profile NAME (or set AWS_PROFILE), or --role-arn ARN for a role without a profile.",
-        },
-      );
-    }
-    base = resolveProfile(shared, profileName);
-  }
-  for (const step of base.roles) {
-    const where = `in profile ${step.profile}`;
-    checkFileValue(() => parseRoleArn(step.roleArn, `role_arn ${where}`));
-    if (step.mfaSerial)
-      checkFileValue(() => validateMfaSerial(step.mfaSerial as string, `mfa_serial ${where}`));
-    if (step.externalId)
-      checkFileValue(() => validateExternalId(step.externalId as string, `external_id ${where}`));
-    if (step.sessionName)
-      checkFileValue(() => validateSessionName(step.sessionName as string, `role_session_name ${where}`));
-  }
-  const plan = planChain(base, ctx.env, {
-    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
-    ...(extraStep ? { extraStep } : {}),
+  const { plan, warnings } = planCredentialRequest(await ctx.sharedConfig(), ctx.env, {
+    ...opts,
+    ...(ctx.opts.profile !== undefined ? { profile: ctx.opts.profile } : {}),
   });
-  for (const step of plan.steps) {
-    if (step.clampedFrom) {
-      ctx.out.warn(
-        `${step.roleArn} is assumed with another role's credentials (role chaining), which AWS caps at 3600 s; using 3600 instead of ${step.clampedFrom}.`,
-      );
-    }
-  }
+  for (const warning of warnings) ctx.out.warn(warning);
   return plan;
 }
 
@@ -173,7 +92,7 @@ export async function buildChainDeps(
 
   return {
     env: ctx.env,
-    ...(cacheDir ? { cacheDir } : {}),
+    ...(cacheDir ? { cache: fileCredentialCache(cacheDir) } : {}),
     refreshWindowSeconds,
     forceRefresh: opts.refresh === true,
     now: Date.now,

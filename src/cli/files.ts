@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { usageError } from "../core/errors.js";
 import type { PolicyDocumentShape } from "../core/policies/document.js";
-import { parsePolicyDocument } from "../core/validate.js";
+import { usageError } from "../shared/errors.js";
+import { parsePolicyDocument } from "../shared/validate.js";
 
 /** Reads and checks a policy document file; unreadable or invalid files are usage errors (exit 2). */
 export async function readPolicyFile(

@@ -86,6 +86,3 @@ export function outcomeJson(o: ProvisionOutcome, trustPolicy: unknown, dryRun: b
     ...(dryRun ? { trustPolicy } : {}),
   };
 }
-
-/** Partition of an ARN ("aws", "aws-cn", "aws-us-gov"). */
-export const partitionOf = (arn: string): string => arn.split(":")[1] || "aws";

@@ -1,14 +1,17 @@
 import { CommanderError } from "commander";
-import { ExitCode, isRolectlError, RolectlError, usageError } from "../core/errors.js";
 import { colorEnabled, createOutput } from "../io/output.js";
 import { stopActiveProgress } from "../io/spinner.js";
+import { ExitCode, isRolectlError, RolectlError, usageError } from "../shared/errors.js";
 import type { ProcessIo } from "./context.js";
 import { buildProgram } from "./program.js";
 
 /** Runs the CLI and returns the exit status; only bin/main decides to exit the process. */
 export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
-  const json = argv.includes("--json");
-  const debug = argv.includes("--debug");
+  // Before commander has parsed: only rolectl's own arguments count, not a child's after "--".
+  const end = argv.indexOf("--");
+  const own = end < 0 ? argv : argv.slice(0, end);
+  const json = own.includes("--json");
+  const debug = own.includes("--debug");
   const out = createOutput({
     json,
     debug,
@@ -44,15 +47,10 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
     }
     const e = isRolectlError(err)
       ? err
-      : new RolectlError(
-          "internal",
-          "internal",
-          `Unexpected error: ${(err as Error)?.message ?? String(err)}`,
-          {
-            cause: err,
-            hint: "This is a bug in rolectl; run again with --debug and report what it prints.",
-          },
-        );
+      : new RolectlError("internal", `Unexpected error: ${(err as Error)?.message ?? String(err)}`, {
+          cause: err,
+          hint: "This is a bug in rolectl; run again with --debug and report what it prints.",
+        });
     out.error(e);
     if (debug && !isRolectlError(err) && err instanceof Error && err.stack) out.debug(err.stack);
     return e.exitCode;

@@ -1,8 +1,8 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { acquireLock } from "../cache/lock.js";
-import { sweepStaleTempFiles, writeFileAtomic } from "../cache/store.js";
-import { configError } from "../core/errors.js";
+import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
+import { acquireLock } from "../fs/lock.js";
+import { configError } from "../shared/errors.js";
 import { parseIni } from "./ini.js";
 
 // Edits of ~/.aws/config and ~/.aws/credentials that keep every other line, comment and the

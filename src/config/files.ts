@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configError } from "../core/errors.js";
+import type { Env } from "../shared/env.js";
+import { configError } from "../shared/errors.js";
 import { type IniFile, parseIni, sectionValues } from "./ini.js";
 
 export interface AwsFilePaths {
   config: string;
   credentials: string;
 }
-
-export type Env = Record<string, string | undefined>;
 
 function expandHome(path: string, home: string): string {
   return path === "~" || path.startsWith("~/") ? join(home, path.slice(1)) : path;

@@ -1,4 +1,4 @@
-import { configError } from "../core/errors.js";
+import { configError } from "../shared/errors.js";
 
 // A line-preserving reader for the AWS shared config/credentials format, with botocore's
 // rules: '#'/';' comment lines, case-insensitive keys, nested sub-sections (a key with an

@@ -1,5 +1,6 @@
-import { configError } from "../core/errors.js";
-import { type Env, listProfiles, type ProfileSettings, type SharedConfig } from "./files.js";
+import type { Env } from "../shared/env.js";
+import { configError } from "../shared/errors.js";
+import { listProfiles, type ProfileSettings, profileSettings, type SharedConfig } from "./files.js";
 
 // Resolves a profile into "where the first credentials come from" plus the roles to assume
 // from there, with the AWS CLI's rules (botocore's AssumeRoleProvider):
@@ -36,13 +37,6 @@ const UNSUPPORTED_SOURCES: Record<string, string> = {
   Ec2InstanceMetadata: "instance metadata (IMDS)",
   EcsContainer: "the ECS container endpoint",
 };
-
-function profileOf(shared: SharedConfig, name: string): ProfileSettings | undefined {
-  const config = shared.config.get(name);
-  const creds = shared.credentials.get(name);
-  if (!config && !creds) return undefined;
-  return { ...config, ...creds };
-}
 
 const hasStaticKeys = (p: ProfileSettings) => Boolean(p.aws_access_key_id && p.aws_secret_access_key);
 
@@ -88,12 +82,23 @@ function missingProfile(shared: SharedConfig, name: string, referrer?: string) {
     referrer
       ? `Profile ${referrer} names source_profile ${name}, which is not in ${shared.paths.config} or ${shared.paths.credentials}.`
       : `Profile "${name}" is not in ${shared.paths.config} or ${shared.paths.credentials}.`,
-    { hint: known.length ? `Known profiles: ${known.join(", ")}.` : "No profiles are configured." },
+    {
+      hint: known.length
+        ? `Known profiles: ${known.join(", ")}.`
+        : "No profiles are configured; create one with `aws configure --profile NAME` or `rolectl cross-account setup`.",
+    },
   );
 }
 
+/** A profile's merged settings; a missing profile is a configuration error listing the known ones. */
+export function requireProfile(shared: SharedConfig, name: string): ProfileSettings {
+  const settings = profileSettings(shared, name);
+  if (!settings) throw missingProfile(shared, name);
+  return settings;
+}
+
 export function resolveProfile(shared: SharedConfig, name: string): ResolvedProfile {
-  const target = profileOf(shared, name);
+  const target = profileSettings(shared, name);
   if (!target) throw missingProfile(shared, name);
   const roles: RoleStep[] = [];
   const visited: string[] = [];
@@ -138,7 +143,7 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
         hint: "Point one of these profiles' source_profile at a profile with keys.",
       });
     }
-    const next = profileOf(shared, source);
+    const next = profileSettings(shared, source);
     if (!next) throw missingProfile(shared, source, current);
     current = source;
     settings = next;

@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import type { RolectlError } from "../core/errors.js";
+import type { RolectlError } from "../shared/errors.js";
 
 // Results go to stdout (human text, or exactly one JSON document with --json); everything
 // else (progress, warnings, debug, errors) goes to stderr so that `$(rolectl …)` and pipes

@@ -1,26 +1,10 @@
-import { RolectlError, usageError } from "../core/errors.js";
+import { RolectlError, usageError } from "../shared/errors.js";
+import type { PromptBase, Prompter } from "../shared/prompter.js";
+
+export type { Choice, PromptBase, Prompter } from "../shared/prompter.js";
 
 // Prompts live only here. Core code receives a Prompter and never knows whether a person,
 // a test or a CI job is answering.
-
-export interface Choice<T> {
-  name: string;
-  value: T;
-  description?: string;
-}
-
-export interface PromptBase {
-  message: string;
-  /** The flag that supplies this value non-interactively, named in errors. */
-  flag: string;
-}
-
-export interface Prompter {
-  input(q: PromptBase & { default?: string; validate?: (value: string) => string | true }): Promise<string>;
-  secret(q: PromptBase & { validate?: (value: string) => string | true }): Promise<string>;
-  confirm(q: PromptBase & { default?: boolean }): Promise<boolean>;
-  select<T>(q: PromptBase & { choices: Choice<T>[]; default?: T }): Promise<T>;
-}
 
 /** The prompter for CI and --no-input: every question is an error naming its flag. */
 export function createNonInteractivePrompter(reason: string): Prompter {
@@ -61,7 +45,7 @@ export function createInquirerPrompter(streams: PromptStreams): Prompter {
       return answers.value;
     } catch (err) {
       if ((err as Error).name === "ExitPromptError") {
-        throw new RolectlError("interrupted", "interrupted", "Interrupted.");
+        throw new RolectlError("interrupted", "Interrupted.");
       }
       throw err;
     }

@@ -10,17 +10,16 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { acquireLock } from "../../src/cache/lock.js";
-import { readCacheEntry, sweepStaleTempFiles, writeCacheEntry } from "../../src/cache/store.js";
-import {
-  type AssumeRoleParams,
-  type ChainDeps,
-  resolveChainCredentials,
-} from "../../src/core/assume/chain.js";
+import { fileCredentialCache } from "../../src/cache/credential-cache.js";
+import { readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
+import { type ChainDeps, resolveChainCredentials } from "../../src/core/assume/chain.js";
 import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
 import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
 import { planChain } from "../../src/core/assume/plan.js";
 import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
+import { sweepStaleTempFiles } from "../../src/fs/atomic.js";
+import { acquireLock } from "../../src/fs/lock.js";
+import type { AssumeRoleParams } from "../../src/shared/credentials.js";
 
 const creds = {
   AccessKeyId: "ASIAX",
@@ -219,7 +218,7 @@ describe("resolveChainCredentials", () => {
   );
   const deps = (calls: AssumeRoleParams[], over: Partial<ChainDeps> = {}): ChainDeps => ({
     env: {},
-    cacheDir: mkdtempSync(join(tmpdir(), "rolectl-chain-")),
+    cache: fileCredentialCache(mkdtempSync(join(tmpdir(), "rolectl-chain-"))),
     refreshWindowSeconds: 900,
     forceRefresh: false,
     now: () => Date.parse("2029-12-31T23:00:00Z"),
@@ -259,7 +258,7 @@ describe("resolveChainCredentials", () => {
 
   it("without a cache dir assumes every time", async () => {
     const calls: AssumeRoleParams[] = [];
-    const { cacheDir: _, ...d } = deps(calls);
+    const { cache: _, ...d } = deps(calls);
     await resolveChainCredentials(plan, d);
     await resolveChainCredentials(plan, d);
     expect(calls).toHaveLength(2);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { mapAwsError } from "../../src/aws/errors.js";
-import { resolveAwsSettings } from "../../src/aws/settings.js";
 import { sharedConfigFrom } from "../../src/config/files.js";
 import { parseIni } from "../../src/config/ini.js";
-import { RolectlError } from "../../src/core/errors.js";
+import { resolveAwsSettings } from "../../src/core/aws-settings.js";
 import { nonInteractiveReason } from "../../src/io/interactive.js";
 import { colorEnabled, createOutput } from "../../src/io/output.js";
 import { createNonInteractivePrompter } from "../../src/io/prompter.js";
+import { RolectlError } from "../../src/shared/errors.js";
 
 const shared = sharedConfigFrom(
   { config: "/h/.aws/config", credentials: "/h/.aws/credentials" },
@@ -143,7 +143,7 @@ describe("output", () => {
     const stderr = sink();
     const out = createOutput({ json: true, debug: false, stdout, stderr, color: false });
     out.result({ a: 1 }, () => "human");
-    out.error(new RolectlError("conflict", "already_exists", "exists", { hint: "h" }));
+    out.error(new RolectlError("already_exists", "exists", { hint: "h" }));
     expect(JSON.parse(stdout.text)).toEqual({ a: 1 });
     expect(JSON.parse(stderr.text)).toEqual({
       error: { code: "already_exists", message: "exists", hint: "h" },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sharedConfigFrom } from "../../src/config/files.js";
 import { parseIni } from "../../src/config/ini.js";
-import { RolectlError } from "../../src/core/errors.js";
+import { RolectlError } from "../../src/shared/errors.js";
 
 const CONFIG = `# my settings
 [default]

@@ -143,9 +143,9 @@ describe("planChain", () => {
 
   it("keys the cache by role, session name, external id, MFA serial, duration and source", () => {
     const base = resolveProfile(SEED_001, "bizcorprole");
-    const key = planChain(base, {}).steps[0]?.key;
+    const key = planChain(base, {}).steps[0]?.cacheKey.id;
     expect(key).toMatch(/^[0-9a-f]{40}$/);
-    expect(planChain(base, {}).steps[0]?.key).toBe(key);
+    expect(planChain(base, {}).steps[0]?.cacheKey.id).toBe(key);
     const variants = [
       planChain(base, {}, { durationSeconds: 900 }),
       planChain({ ...base, roles: [{ ...base.roles[0], externalId: "other" } as never] }, {}),
@@ -153,6 +153,6 @@ describe("planChain", () => {
       planChain({ ...base, roles: [{ ...base.roles[0], sessionName: "named" } as never] }, {}),
       planChain({ ...base, base: { ...base.base, accessKeyId: "AKIAOTHER" } as never }, {}),
     ];
-    for (const v of variants) expect(v.steps[0]?.key).not.toBe(key);
+    for (const v of variants) expect(v.steps[0]?.cacheKey.id).not.toBe(key);
   });
 });

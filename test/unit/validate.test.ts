@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RolectlError } from "../../src/core/errors.js";
+import { RolectlError } from "../../src/shared/errors.js";
 import {
   normaliseServicePrincipal,
   parseDuration,
@@ -19,7 +19,7 @@ import {
   validateRoleName,
   validateSessionName,
   validateUserName,
-} from "../../src/core/validate.js";
+} from "../../src/shared/validate.js";
 
 type Check = (value: string) => unknown;
 

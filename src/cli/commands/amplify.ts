@@ -1,15 +1,16 @@
 import type { Command } from "commander";
 import { AMPLIFY_DEFAULT_ROLE_NAME } from "../../core/amplify/names.js";
+import { partitionOf } from "../../shared/arn.js";
 import {
   parseMaxSessionDuration,
   parseTag,
   type Tag,
   validateAmplifyAppId,
   validateRoleName,
-} from "../../core/validate.js";
+} from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { withExamples } from "../help.js";
-import { describeOutcome, outcomeJson, partitionOf, provisionRole } from "../provision.js";
+import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -115,24 +116,23 @@ async function verifyAmplify(
     import("../../core/roles/role-state.js"),
     import("../../core/amplify/service-role.js"),
   ]);
-  const { RolectlError } = await import("../../core/errors.js");
+  const { RolectlError } = await import("../../shared/errors.js");
   const role = await readRole(await ctx.iam(), name, false);
   const proved: string[] = [];
   if (!role?.trustPolicy || !JSON.stringify(role.trustPolicy).includes("amplify.amazonaws.com")) {
     throw new RolectlError(
-      "internal",
-      "verify_failed",
+      "verify_mismatch",
       `Role ${name} does not trust amplify.amazonaws.com after the change.`,
     );
   }
   proved.push("the role trusts amplify.amazonaws.com");
   if (!role.managedPolicies.includes(policyArn))
-    throw new RolectlError("internal", "verify_failed", `${policyArn} is not attached to ${name}.`);
+    throw new RolectlError("verify_mismatch", `${policyArn} is not attached to ${name}.`);
   proved.push(`${policyArn} is attached`);
   if (appId) {
     const app = await getAmplifyApp(await ctx.amplify(), appId);
     if (app.iamServiceRoleArn !== arn)
-      throw new RolectlError("internal", "verify_failed", `App ${appId} does not use ${arn}.`);
+      throw new RolectlError("verify_mismatch", `App ${appId} does not use ${arn}.`);
     proved.push(`app ${app.name} uses the role`);
   }
   return proved;

@@ -10,7 +10,7 @@ import {
   type OutputFormat,
 } from "../../core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW } from "../../core/assume/plan.js";
-import { usageError } from "../../core/errors.js";
+import { usageError } from "../../shared/errors.js";
 import type { CommandRunner } from "../action.js";
 import type { CliContext } from "../context.js";
 import { type AssumeOptions, obtainCredentials, planFromOptions } from "../credentials.js";
@@ -59,7 +59,7 @@ function credentialProcessCommand(profile: string, env: Record<string, string | 
 }
 
 async function installCredentialProcess(ctx: CliContext, name: string, profile: string): Promise<string> {
-  const { validateProfileName } = await import("../../core/validate.js");
+  const { validateProfileName } = await import("../../shared/validate.js");
   validateProfileName(name, "--install-credential-process");
   const [{ awsFilePaths }, { editConfigFile, upsertSection }] = await Promise.all([
     import("../../config/files.js"),

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
-import { conflictError, usageError } from "../../core/errors.js";
 import type { DesiredRole } from "../../core/roles/role-state.js";
+import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
+import { conflictError, usageError } from "../../shared/errors.js";
 import {
   parseDuration,
   parseMaxSessionDuration,
@@ -16,12 +17,12 @@ import {
   validateRoleName,
   validateSessionName,
   validateUserName,
-} from "../../core/validate.js";
+} from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
-import { partitionOf, provisionRole } from "../provision.js";
+import { provisionRole } from "../provision.js";
 
 // Seed 001's Biz Corp / Dev Corp walk-through: the role in the trusting account (part 1), the
 // policy, user, access key and MFA device in the trusted account (part 2), and the local
@@ -304,7 +305,7 @@ async function enableCodes(
   account: string,
 ): Promise<[string, string]> {
   const [{ writeFileAtomic }, { otpauthUri }] = await Promise.all([
-    import("../../cache/store.js"),
+    import("../../fs/atomic.js"),
     import("../../core/cross-account/trusted-side.js"),
   ]);
   ctx.out.addSecret(device.seed);
@@ -358,12 +359,11 @@ async function grantUser(
   roleArn: string,
   knownKeyId: string | undefined,
 ): Promise<TrustedResult> {
-  const [{ getCallerIdentity }, side, { upsertManagedPolicy, attachPolicy, customerPolicyArn }] =
-    await Promise.all([
-      import("../../core/whoami.js"),
-      import("../../core/cross-account/trusted-side.js"),
-      import("../../core/policies/managed.js"),
-    ]);
+  const [{ getCallerIdentity }, side, { upsertManagedPolicy, attachPolicy }] = await Promise.all([
+    import("../../core/whoami.js"),
+    import("../../core/cross-account/trusted-side.js"),
+    import("../../core/policies/managed.js"),
+  ]);
   const dryRun = ctx.opts.dryRun === true;
   const caller = await getCallerIdentity(await clients.sts());
   const iam = await clients.iam();

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
-import { usageError } from "../../core/errors.js";
-import { validatePolicyName, validateRoleName, validateUserName } from "../../core/validate.js";
+import { usageError } from "../../shared/errors.js";
+import { validatePolicyName, validateRoleName, validateUserName } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { withExamples } from "../help.js";
-import { partitionOf } from "../provision.js";
 
 interface AmplifyCliPolicyOptions {
   without?: string;
@@ -53,27 +52,22 @@ export function registerPolicy(program: Command, run: CommandRunner): void {
         return;
       }
       const name = validatePolicyName(o.create, "--create");
-      const [{ getCallerIdentity }, { upsertManagedPolicy, attachPolicy, customerPolicyArn }] =
-        await Promise.all([import("../../core/whoami.js"), import("../../core/policies/managed.js")]);
-      const caller = await getCallerIdentity(await ctx.sts());
-      const iam = await ctx.iam();
+      const { planPolicyProvision, applyPolicyProvision } = await import("../../core/policies/provision.js");
+      const plan = await planPolicyProvision(
+        { iam: await ctx.iam(), sts: await ctx.sts() },
+        {
+          name,
+          document,
+          description: `Amplify CLI permissions${without.length ? ` without ${without.join(", ")}` : ""} (rolectl)`,
+          attach: { ...(user ? { user } : {}), ...(role ? { role } : {}) },
+        },
+      );
       const dryRun = ctx.opts.dryRun === true;
-      const result = await upsertManagedPolicy(iam, {
-        arn: customerPolicyArn(partitionOf(caller.arn), caller.account, name),
-        name,
-        document,
-        description: `Amplify CLI permissions${without.length ? ` without ${without.join(", ")}` : ""} (rolectl)`,
-        dryRun,
-      });
+      const result = await ctx.withProgress(`Policy ${name}`, (onStep) =>
+        applyPolicyProvision(plan, { dryRun, onStep }),
+      );
       const attachedTo = user ? `user ${user}` : role ? `role ${role}` : undefined;
-      const attached = attachedTo
-        ? await attachPolicy(
-            iam,
-            { ...(user ? { user } : {}), ...(role ? { role } : {}) },
-            result.arn,
-            dryRun,
-          )
-        : false;
+      const { attached } = result;
       ctx.out.result({ ...result, ...(attachedTo ? { attachedTo, attached } : {}), document }, () =>
         [
           `${result.status.replace("-", " ")}  ${result.arn}${result.versionId ? ` (default version ${result.versionId})` : ""}`,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { usageError } from "../../core/errors.js";
 import type { PolicyDocumentShape } from "../../core/policies/document.js";
+import { usageError } from "../../shared/errors.js";
 import {
   normaliseServicePrincipal,
   parseMaxSessionDuration,
@@ -12,7 +12,7 @@ import {
   validatePolicyArn,
   validatePolicyName,
   validateRoleName,
-} from "../../core/validate.js";
+} from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
@@ -326,7 +326,7 @@ export function registerRole(program: Command, run: CommandRunner): void {
       const { readRole } = await import("../../core/roles/role-state.js");
       const role = await readRole(await ctx.iam(), name);
       if (!role) {
-        const { configError } = await import("../../core/errors.js");
+        const { configError } = await import("../../shared/errors.js");
         throw configError("not_found", `Role ${name} does not exist.`, {
           hint: "Check the name; IAM role names are case-sensitive.",
         });
@@ -405,7 +405,7 @@ async function verifyAccountTrust(
       import("../../core/whoami.js"),
       import("../../core/roles/verify.js"),
       import("@aws-sdk/client-sts"),
-      import("../../core/validate.js"),
+      import("../../shared/validate.js"),
     ]);
   const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
   const sts = await ctx.sts();

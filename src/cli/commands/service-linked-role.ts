@@ -6,7 +6,7 @@ import {
   validateDescription,
   validateRoleName,
   validateRoleSuffix,
-} from "../../core/validate.js";
+} from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";

@@ -1,8 +1,8 @@
 import type { AmplifyClient } from "@aws-sdk/client-amplify";
 import { GetAppCommand, UpdateAppCommand } from "@aws-sdk/client-amplify";
+import type { Tag } from "../../shared/validate.js";
 import { amplifyServiceTrust } from "../policies/trust.js";
 import type { DesiredRole } from "../roles/role-state.js";
-import type { Tag } from "../validate.js";
 import { amplifyManagedPolicyArn } from "./names.js";
 
 // The Amplify Hosting service role of seed 000, with the confused-deputy conditions.

@@ -1,46 +1,25 @@
-import { join } from "node:path";
-import { acquireLock } from "../../cache/lock.js";
-import {
-  type CachedCredentials,
-  type CacheEntry,
-  isFresh,
-  readCacheEntry,
-  writeCacheEntry,
-} from "../../cache/store.js";
-import type { Env } from "../../config/files.js";
+import type { CredentialCache } from "../../cache/credential-cache.js";
+import { type CacheEntry, isFresh } from "../../cache/store.js";
 import { environmentCredentials } from "../../config/profiles.js";
-import { awsErrorName, configError, RolectlError } from "../errors.js";
+import type {
+  AssumeRoleOutput,
+  AssumeRoleParams,
+  SessionCredentials,
+  SourceCredentials,
+} from "../../shared/credentials.js";
+import type { Env } from "../../shared/env.js";
+import { awsErrorName, configError, RolectlError } from "../../shared/errors.js";
 import type { MfaProvider } from "./mfa.js";
 import type { ChainPlan, PlannedStep } from "./plan.js";
 
-// Walks a planned chain to credentials: the cache first, then (under a per-key lock, so that
-// concurrent processes share one AssumeRole and one MFA prompt) the source credentials and
-// an AssumeRole. The AWS call itself is injected.
-
-export interface SourceCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-export interface AssumeRoleParams {
-  roleArn: string;
-  sessionName: string;
-  durationSeconds: number;
-  externalId?: string;
-  serialNumber?: string;
-  tokenCode?: string;
-}
-
-export interface AssumeRoleOutput {
-  credentials: CachedCredentials;
-  assumedRoleArn?: string;
-}
+// Walks a planned chain to credentials: the cache first, then (under the cache's per-key lock,
+// so that concurrent processes share one AssumeRole and one MFA prompt) the source credentials
+// and an AssumeRole. The cache, the clock and the AWS call are injected.
 
 export interface ChainDeps {
   env: Env;
   /** undefined: no cache (--no-cache). */
-  cacheDir?: string;
+  cache?: CredentialCache;
   refreshWindowSeconds: number;
   /** Ignore a valid cached entry for the last role (--refresh). */
   forceRefresh: boolean;
@@ -55,12 +34,12 @@ export interface ChainDeps {
 }
 
 export interface ChainResult {
-  credentials: CachedCredentials;
+  credentials: SessionCredentials;
   assumedRoleArn?: string;
   fromCache: boolean;
 }
 
-const toSource = (c: CachedCredentials): SourceCredentials => ({
+const toSource = (c: SessionCredentials): SourceCredentials => ({
   accessKeyId: c.AccessKeyId,
   secretAccessKey: c.SecretAccessKey,
   sessionToken: c.SessionToken,
@@ -103,32 +82,48 @@ async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<Source
   }
 }
 
+/** The plan's last role from the cache, when a fresh entry is there: the cache-hit answer. */
+export function cachedCredentials(
+  plan: ChainPlan,
+  cache: CredentialCache,
+  now: number,
+  refreshWindowSeconds: number,
+): ChainResult | undefined {
+  const last = plan.steps.at(-1);
+  return last && freshEntry(cache, last, now, refreshWindowSeconds);
+}
+
+function freshEntry(
+  cache: CredentialCache,
+  step: PlannedStep,
+  now: number,
+  refreshWindowSeconds: number,
+): ChainResult | undefined {
+  const entry = cache.lookup(step.cacheKey);
+  return entry && isFresh(entry, now, refreshWindowSeconds) ? fromEntry(entry) : undefined;
+}
+
 async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps): Promise<ChainResult> {
   const step = plan.steps[index] as PlannedStep;
   const force = deps.forceRefresh && index === plan.steps.length - 1;
-  const dir = deps.cacheDir;
-  if (dir && !force) {
-    const cached = readCacheEntry(dir, step.key, step.keyMaterial);
-    if (cached && isFresh(cached, deps.now(), deps.refreshWindowSeconds)) return fromEntry(cached);
-  }
-  if (!dir) return assumeStep(plan, index, deps);
+  const cache = deps.cache;
+  if (!cache) return assumeStep(plan, index, deps);
+  const hit = force ? undefined : freshEntry(cache, step, deps.now(), deps.refreshWindowSeconds);
+  if (hit) return hit;
 
   let waited = false;
-  const lock = await acquireLock(join(dir, `${step.key}.lock`), {}, () => {
+  const lock = await cache.lock(step.cacheKey, () => {
     waited = true;
     deps.onWait?.(step);
   });
   try {
     // Whoever held the lock has probably just written fresh credentials; a --refresh that
     // waited for another refresh takes those too.
-    if (!force || waited) {
-      const cached = readCacheEntry(dir, step.key, step.keyMaterial);
-      if (cached && isFresh(cached, deps.now(), deps.refreshWindowSeconds)) return fromEntry(cached);
-    }
+    const now = !force || waited ? freshEntry(cache, step, deps.now(), deps.refreshWindowSeconds) : undefined;
+    if (now) return now;
     const result = await assumeStep(plan, index, deps);
     const entry: CacheEntry = {
       version: 1,
-      key: step.keyMaterial,
       ...(step.profile ? { profile: step.profile } : {}),
       roleArn: step.roleArn,
       sessionName: step.sessionName ?? "",
@@ -136,7 +131,7 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
       createdAt: new Date(deps.now()).toISOString(),
       credentials: result.credentials,
     };
-    await writeCacheEntry(dir, step.key, entry);
+    await cache.store(step.cacheKey, entry);
     return result;
   } finally {
     await lock.release();
@@ -189,25 +184,20 @@ function explainAssumeError(err: unknown, plan: ChainPlan, index: number): unkno
   const step = plan.steps[index] as PlannedStep;
   const message = err instanceof Error ? err.message : String(err);
   if (name === "ExpiredToken" || name === "InvalidClientTokenId" || name === "SignatureDoesNotMatch") {
-    return new RolectlError(
-      "auth",
-      name === "ExpiredToken" ? "expired_token" : "invalid_credentials",
-      message,
-      {
-        cause: err,
-        hint:
-          name === "ExpiredToken"
-            ? `The credentials of ${sourceName(plan, index)} have expired; refresh them and run again.`
-            : `The credentials of ${sourceName(plan, index)} are not valid; check them.`,
-      },
-    );
+    return new RolectlError(name === "ExpiredToken" ? "expired_token" : "invalid_credentials", message, {
+      cause: err,
+      hint:
+        name === "ExpiredToken"
+          ? `The credentials of ${sourceName(plan, index)} have expired; refresh them and run again.`
+          : `The credentials of ${sourceName(plan, index)} are not valid; check them.`,
+    });
   }
   if (
     name === "AccessDenied" &&
     step.mfaSerial &&
     /MultiFactorAuthentication|one time pass code|MFA/i.test(message)
   ) {
-    return new RolectlError("auth", "mfa_rejected", message, {
+    return new RolectlError("mfa_rejected", message, {
       cause: err,
       hint: "The MFA code was wrong, expired or already used (AWS refuses a code twice); wait for the next code and try again.",
     });

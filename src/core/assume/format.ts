@@ -1,4 +1,4 @@
-import type { CachedCredentials } from "../../cache/store.js";
+import type { SessionCredentials } from "../../shared/credentials.js";
 
 // How credentials are handed out. Pure string building, shared by the cache-hit fast path and
 // the full CLI so both print exactly the same thing.
@@ -7,7 +7,7 @@ export const OUTPUT_FORMATS = ["export", "env", "fish", "powershell", "json", "c
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface HandedOut {
-  credentials: CachedCredentials;
+  credentials: SessionCredentials;
   region?: string;
   assumedRoleArn?: string;
 }

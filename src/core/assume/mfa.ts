@@ -1,6 +1,7 @@
-import type { Env } from "../../config/files.js";
-import { authError, configError } from "../errors.js";
-import { validateMfaCode } from "../validate.js";
+import type { TotpState } from "../../shared/credentials.js";
+import type { Env } from "../../shared/env.js";
+import { authError, configError } from "../../shared/errors.js";
+import { validateMfaCode } from "../../shared/validate.js";
 import { base32Decode, TOTP_PERIOD_SECONDS, totpCode, totpCounter } from "./totp.js";
 
 // Where an MFA code comes from, in DESIGN.md's order: --mfa-code, ROLECTL_MFA_CODE, the
@@ -10,12 +11,6 @@ export interface MfaRequest {
   serial: string;
   profile?: string;
   mfaProcess?: string;
-}
-
-export interface TotpState {
-  /** The last 30-second window whose code was used for this serial. */
-  lastCounter(serial: string): Promise<number | undefined>;
-  remember(serial: string, counter: number): Promise<void>;
 }
 
 export interface MfaSourceOptions {

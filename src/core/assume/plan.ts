@@ -1,6 +1,6 @@
-import { cacheKey } from "../../cache/store.js";
-import type { Env } from "../../config/files.js";
+import { type CacheKey, cacheKey } from "../../cache/store.js";
 import type { BaseSource, ResolvedProfile, RoleStep } from "../../config/profiles.js";
+import type { Env } from "../../shared/env.js";
 
 // Pure planning of a credential chain: which roles to assume, with which durations and cache
 // keys. Loads nothing heavy, so the cache-hit path can use it before any AWS code is loaded.
@@ -13,9 +13,8 @@ export const DEFAULT_REFRESH_WINDOW = `${DEFAULT_REFRESH_WINDOW_SECONDS / 60}m`;
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
 
 export interface PlannedStep extends RoleStep {
-  /** Cache file id and the key material behind it. */
-  key: string;
-  keyMaterial: string;
+  /** Which cache entry holds this role's credentials. */
+  cacheKey: CacheKey;
   durationSeconds: number;
   /** The source credentials are themselves an assumed role's. */
   chained: boolean;
@@ -72,8 +71,7 @@ export function planChain(
     identity = `role:${key.id}`;
     return {
       ...role,
-      key: key.id,
-      keyMaterial: key.material,
+      cacheKey: key,
       durationSeconds,
       chained,
       ...(durationSeconds !== wanted ? { clampedFrom: wanted } : {}),

@@ -1,5 +1,5 @@
-import { configError } from "../errors.js";
-import type { SourceCredentials } from "./chain.js";
+import type { SourceCredentials } from "../../shared/credentials.js";
+import { configError } from "../../shared/errors.js";
 
 /** Parses credential_process output (Version 1 JSON, as the AWS CLI and SDKs expect it). */
 export function parseProcessCredentials(stdout: string, profile: string): SourceCredentials {

@@ -9,7 +9,7 @@ import {
   ListAccessKeysCommand,
   ListMFADevicesCommand,
 } from "@aws-sdk/client-iam";
-import { awsErrorName, conflictError } from "../errors.js";
+import { awsErrorName, conflictError } from "../../shared/errors.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 
 // Dev Corp's side of seed 001 (part 2): a policy allowing sts:AssumeRole on Biz Corp's role,

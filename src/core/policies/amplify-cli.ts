@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../../shared/errors.js";
 import type { PolicyDocumentShape } from "./document.js";
 
 // The Amplify CLI policy of seed 001, as data. Each action belongs to the category its prefix

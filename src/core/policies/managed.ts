@@ -10,15 +10,18 @@ import {
   ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
   ListPolicyVersionsCommand,
+  type PolicyVersion,
 } from "@aws-sdk/client-iam";
-import { awsErrorName } from "../errors.js";
+import { awsErrorName } from "../../shared/errors.js";
+import { applySteps, type Step } from "../steps.js";
 import { policiesEqual } from "./canonical.js";
 import { decodePolicyDocument, type PolicyDocumentShape } from "./document.js";
 
 type Iam = Pick<IAMClient, "send">;
 
-// A customer managed policy converged to a document: created, or given a new default version
-// when it differs. IAM keeps at most 5 versions, so the oldest non-default one is pruned first.
+// A customer managed policy converged to a document, plan then apply: created, or given a new
+// default version when it differs. IAM keeps at most 5 versions, so the plan prunes the oldest
+// non-default one first.
 
 export const MAX_POLICY_VERSIONS = 5;
 
@@ -29,83 +32,142 @@ export interface ManagedPolicyResult {
   prunedVersion?: string;
 }
 
-export const customerPolicyArn = (partition: string, accountId: string, name: string) =>
-  `arn:${partition}:iam::${accountId}:policy/${name}`;
+export interface ManagedPolicyPlan {
+  arn: string;
+  name: string;
+  /** What apply will do; nothing when the default version already has the document. */
+  change: "create" | "update" | "none";
+  steps: Step[];
+  /** Filled in by the steps as they run. */
+  readonly result: { versionId?: string; prunedVersion?: string };
+}
 
-export async function upsertManagedPolicy(
-  iam: Iam,
-  o: { arn: string; name: string; document: PolicyDocumentShape; description?: string; dryRun?: boolean },
-): Promise<ManagedPolicyResult> {
+export interface DesiredManagedPolicy {
+  arn: string;
+  name: string;
+  document: PolicyDocumentShape;
+  description?: string;
+}
+
+/** The oldest version that is not the default: the one IAM's 5-version limit makes us delete. */
+export function versionToPrune(versions: PolicyVersion[]): string | undefined {
+  if (versions.length < MAX_POLICY_VERSIONS) return undefined;
+  return versions
+    .filter((v) => !v.IsDefaultVersion)
+    .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0]?.VersionId;
+}
+
+/** Reads the policy (GetPolicy, its default version, its versions) and plans the change. */
+export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Promise<ManagedPolicyPlan> {
+  const result: ManagedPolicyPlan["result"] = {};
+  const base = { arn: o.arn, name: o.name, result };
   let defaultVersion: string | undefined;
   try {
     defaultVersion = (await iam.send(new GetPolicyCommand({ PolicyArn: o.arn }))).Policy?.DefaultVersionId;
   } catch (err) {
     if (awsErrorName(err) !== "NoSuchEntity") throw err;
-    if (o.dryRun) return { arn: o.arn, status: "would-create" };
-    const created = await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: o.name,
-        PolicyDocument: JSON.stringify(o.document),
-        ...(o.description ? { Description: o.description } : {}),
-      }),
-    );
-    return {
-      arn: created.Policy?.Arn ?? o.arn,
-      status: "created",
-      versionId: created.Policy?.DefaultVersionId ?? "v1",
+    const create: Step = {
+      description: `create managed policy ${o.name}`,
+      run: async () => {
+        const created = await iam.send(
+          new CreatePolicyCommand({
+            PolicyName: o.name,
+            PolicyDocument: JSON.stringify(o.document),
+            ...(o.description ? { Description: o.description } : {}),
+          }),
+        );
+        result.versionId = created.Policy?.DefaultVersionId ?? "v1";
+      },
     };
+    return { ...base, change: "create", steps: [create] };
   }
-  const current = await iam.send(
-    new GetPolicyVersionCommand({ PolicyArn: o.arn, VersionId: defaultVersion }),
-  );
-  if (policiesEqual(decodePolicyDocument(current.PolicyVersion?.Document), o.document)) {
-    return { arn: o.arn, status: "unchanged", ...(defaultVersion ? { versionId: defaultVersion } : {}) };
-  }
-  if (o.dryRun) return { arn: o.arn, status: "would-update" };
+  if (defaultVersion) result.versionId = defaultVersion;
+  const current = await iam.send(new GetPolicyVersionCommand({ PolicyArn: o.arn, VersionId: defaultVersion }));
+  if (policiesEqual(decodePolicyDocument(current.PolicyVersion?.Document), o.document))
+    return { ...base, change: "none", steps: [] };
   const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: o.arn }))).Versions ?? [];
-  let prunedVersion: string | undefined;
-  if (versions.length >= MAX_POLICY_VERSIONS) {
-    const oldest = versions
-      .filter((v) => !v.IsDefaultVersion)
-      .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
-    if (oldest?.VersionId) {
-      await iam.send(new DeletePolicyVersionCommand({ PolicyArn: o.arn, VersionId: oldest.VersionId }));
-      prunedVersion = oldest.VersionId;
-    }
+  const prune = versionToPrune(versions);
+  const steps: Step[] = [];
+  if (prune) {
+    steps.push({
+      description: `delete version ${prune} of ${o.name} (IAM keeps ${MAX_POLICY_VERSIONS})`,
+      run: async () => {
+        await iam.send(new DeletePolicyVersionCommand({ PolicyArn: o.arn, VersionId: prune }));
+        result.prunedVersion = prune;
+      },
+    });
   }
-  const made = await iam.send(
-    new CreatePolicyVersionCommand({
-      PolicyArn: o.arn,
-      PolicyDocument: JSON.stringify(o.document),
-      SetAsDefault: true,
-    }),
-  );
+  steps.push({
+    description: `make a new default version of ${o.name} (the document differs)`,
+    run: async () => {
+      const made = await iam.send(
+        new CreatePolicyVersionCommand({
+          PolicyArn: o.arn,
+          PolicyDocument: JSON.stringify(o.document),
+          SetAsDefault: true,
+        }),
+      );
+      if (made.PolicyVersion?.VersionId) result.versionId = made.PolicyVersion.VersionId;
+    },
+  });
+  return { ...base, change: "update", steps };
+}
+
+/** The plan's outcome: what was done (or, with dryRun, what would be). */
+export function managedPolicyResult(plan: ManagedPolicyPlan, dryRun: boolean): ManagedPolicyResult {
+  const status =
+    plan.change === "none"
+      ? "unchanged"
+      : plan.change === "create"
+        ? dryRun
+          ? "would-create"
+          : "created"
+        : dryRun
+          ? "would-update"
+          : "updated";
   return {
-    arn: o.arn,
-    status: "updated",
-    ...(made.PolicyVersion?.VersionId ? { versionId: made.PolicyVersion.VersionId } : {}),
-    ...(prunedVersion ? { prunedVersion } : {}),
+    arn: plan.arn,
+    status,
+    ...(plan.result.versionId && !(dryRun && plan.change !== "none") ? { versionId: plan.result.versionId } : {}),
+    ...(plan.result.prunedVersion ? { prunedVersion: plan.result.prunedVersion } : {}),
   };
 }
 
-/** Attaches a managed policy to a user or role unless it is already attached; true if it attached. */
-export async function attachPolicy(
+export async function applyManagedPolicy(plan: ManagedPolicyPlan): Promise<ManagedPolicyResult> {
+  await applySteps(plan.steps);
+  return managedPolicyResult(plan, false);
+}
+
+export interface AttachTarget {
+  user?: string;
+  role?: string;
+}
+
+/**
+ * The step that attaches a managed policy to a user or role, or none when it is attached.
+ * `exists: false` (the user or role is still to be created) skips the read.
+ */
+export async function planAttachment(
   iam: Iam,
-  target: { user?: string; role?: string },
+  target: AttachTarget,
   policyArn: string,
-  dryRun = false,
-): Promise<boolean> {
-  if (target.user) {
-    const out = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: target.user }));
-    if ((out.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) return false;
-    if (!dryRun) await iam.send(new AttachUserPolicyCommand({ UserName: target.user, PolicyArn: policyArn }));
-    return true;
+  exists = true,
+): Promise<Step[]> {
+  const { user, role } = target;
+  if (!user && !role) return [];
+  if (exists) {
+    const attached = user
+      ? (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }))).AttachedPolicies
+      : (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies;
+    if ((attached ?? []).some((p) => p.PolicyArn === policyArn)) return [];
   }
-  if (target.role) {
-    const out = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: target.role }));
-    if ((out.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) return false;
-    if (!dryRun) await iam.send(new AttachRolePolicyCommand({ RoleName: target.role, PolicyArn: policyArn }));
-    return true;
-  }
-  return false;
+  return [
+    {
+      description: `attach ${policyArn} to ${user ? `user ${user}` : `role ${role}`}`,
+      run: () =>
+        user
+          ? iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: policyArn }))
+          : iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn })),
+    },
+  ];
 }

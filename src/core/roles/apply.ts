@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
 import type { Iam } from "./role-state.js";
-import { applySteps } from "./steps.js";
+import { applySteps } from "../steps.js";
 
 export interface ApplyResult {
   arn?: string;

@@ -5,9 +5,9 @@ import {
   ListInstanceProfilesForRoleCommand,
   RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
-import { configError, usageError } from "../errors.js";
+import { configError, usageError } from "../../shared/errors.js";
 import { type Iam, readRole } from "./role-state.js";
-import { applySteps, type Step } from "./steps.js";
+import { applySteps, type Step } from "../steps.js";
 
 /** What deleting a role takes: IAM refuses DeleteRole while anything is attached to it. */
 export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: string; steps: Step[] }> {

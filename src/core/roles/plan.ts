@@ -1,8 +1,8 @@
-import { conflictError } from "../errors.js";
+import { conflictError } from "../../shared/errors.js";
+import type { Tag } from "../../shared/validate.js";
 import { policiesEqual } from "../policies/canonical.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { trustPrincipals } from "../policies/document.js";
-import type { Tag } from "../validate.js";
 import type { ActualRole, DesiredRole } from "./role-state.js";
 
 // plan -> apply: the plan is data (what to change and why), printed by --dry-run and applied

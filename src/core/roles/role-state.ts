@@ -6,9 +6,9 @@ import {
   ListRolePoliciesCommand,
   type Role,
 } from "@aws-sdk/client-iam";
-import { awsErrorName } from "../errors.js";
+import { awsErrorName } from "../../shared/errors.js";
+import type { Tag } from "../../shared/validate.js";
 import { decodePolicyDocument, type PolicyDocumentShape } from "../policies/document.js";
-import type { Tag } from "../validate.js";
 
 export type Iam = Pick<IAMClient, "send">;
 

@@ -1,4 +1,4 @@
-import { awsErrorName, RolectlError } from "../errors.js";
+import { awsErrorName, RolectlError } from "../../shared/errors.js";
 
 // Right after a role or trust change, IAM is eventually consistent: AssumeRole may be denied
 // for 10-20 s. Verification retries AccessDenied with backoff for a bounded time.
@@ -29,7 +29,6 @@ export async function verifyAssumable(
       const elapsed = now() - started;
       if (elapsed + delay > options.timeoutMs) {
         throw new RolectlError(
-          "auth",
           "verify_failed",
           `Could not assume ${roleArn} after ${n} attempts in ${Math.round(elapsed / 1000)} s: ${(err as Error).message}`,
           {

@@ -9,7 +9,7 @@ import {
   type Role,
   UpdateRoleDescriptionCommand,
 } from "@aws-sdk/client-iam";
-import { awsErrorName, RolectlError, usageError } from "../errors.js";
+import { awsErrorName, RolectlError, usageError } from "../../shared/errors.js";
 import { decodePolicyDocument, trustPrincipals } from "../policies/document.js";
 import { type LastUsed, lastUsedOf } from "../roles/role-state.js";
 
@@ -130,8 +130,7 @@ export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Pro
         ...(req.description ? { Description: req.description } : {}),
       }),
     );
-    if (!out.Role)
-      throw new RolectlError("internal", "aws_error", "CreateServiceLinkedRole returned no role.");
+    if (!out.Role) throw new RolectlError("aws_error", "CreateServiceLinkedRole returned no role.");
     return { status: "created", role: toServiceLinkedRole(out.Role), service: req.service };
   } catch (err) {
     // Another process may have created it since we looked: AWS says "has been taken".
@@ -140,7 +139,7 @@ export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Pro
       if (now) return { status: "exists", role: toServiceLinkedRole(now), service: req.service };
     }
     if (awsErrorName(err) === "InvalidInput" && req.suffix && /suffix/i.test((err as Error).message)) {
-      throw new RolectlError("usage", "suffix_not_allowed", (err as Error).message, {
+      throw new RolectlError("suffix_not_allowed", (err as Error).message, {
         cause: err,
         hint: `${req.service} does not take --suffix; only some services do (e.g. autoscaling, connect, lexv2). Run without --suffix.`,
       });
@@ -152,7 +151,7 @@ export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Pro
 /** Reads a role and insists that it is service-linked (AWS only lets the service change it). */
 export async function getServiceLinkedRole(iam: Iam, name: string): Promise<Role> {
   const role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
-  if (!role) throw new RolectlError("config", "not_found", `Role ${name} was not found.`);
+  if (!role) throw new RolectlError("not_found", `Role ${name} was not found.`);
   if (!isServiceLinked(role)) {
     throw usageError(
       "not_service_linked",
@@ -180,7 +179,6 @@ export async function describeServiceLinkedRole(
     const found = await findServiceLinkedRole(iam, nameOrService.service);
     if (!found?.RoleName) {
       throw new RolectlError(
-        "config",
         "not_found",
         `No service-linked role for ${nameOrService.service} in this account.`,
         {
@@ -304,7 +302,6 @@ export async function waitForDeletion(
     const remaining = options.timeoutMs - elapsed;
     if (remaining <= 0) {
       throw new RolectlError(
-        "internal",
         "timeout",
         `Deletion still ${status.status} after ${Math.round(elapsed / 1000)} s (task ${deletionTaskId}).`,
         { hint: `Check it later with \`rolectl slr delete --status ${deletionTaskId}\`.` },
@@ -324,7 +321,6 @@ export function describeUsage(usage: RoleUsage[]): string {
 export function deletionFailedError(status: DeletionStatus): RolectlError {
   const usage = status.usage.length ? `\nStill using the role:\n${describeUsage(status.usage)}` : "";
   return new RolectlError(
-    "conflict",
     "deletion_failed",
     `Deletion failed (task ${status.deletionTaskId})${status.reason ? `: ${status.reason}` : "."}${usage}`,
     {

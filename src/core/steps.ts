@@ -1,4 +1,4 @@
-import { RolectlError } from "../errors.js";
+import { RolectlError } from "../shared/errors.js";
 
 export interface Step {
   description: string;
@@ -14,13 +14,11 @@ export async function applySteps(steps: Step[], onStep?: (description: string) =
       await step.run();
     } catch (err) {
       const e =
-        err instanceof RolectlError
-          ? err
-          : new RolectlError("internal", "aws_error", String(err), { cause: err });
+        err instanceof RolectlError ? err : new RolectlError("aws_error", String(err), { cause: err });
       const done = applied.length
         ? `Applied before the failure: ${applied.join("; ")}.`
         : "Nothing was changed.";
-      throw new RolectlError(e.kind, e.code, `Could not ${step.description}: ${e.message}\n${done}`, {
+      throw new RolectlError(e.code, `Could not ${step.description}: ${e.message}\n${done}`, {
         cause: err,
         ...(e.hint ? { hint: e.hint } : {}),
         details: { applied, failed: step.description },

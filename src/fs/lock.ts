@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { RolectlError } from "../core/errors.js";
+import { RolectlError } from "../shared/errors.js";
 
 // A lock file per cache key so that concurrent processes asking for the same credentials make
 // one AssumeRole (and one MFA prompt). The holder's pid is in the file: a waiter breaks the
@@ -104,14 +104,9 @@ export async function acquireLock(
     }
     await breakIfStale(path, maxAgeMs);
     if (Date.now() > deadline) {
-      throw new RolectlError(
-        "internal",
-        "lock_timeout",
-        `Timed out waiting for the credential cache lock ${path}.`,
-        {
-          hint: "Another rolectl is still getting these credentials (waiting for MFA?); try again, or remove the lock file.",
-        },
-      );
+      throw new RolectlError("lock_timeout", `Timed out waiting for the credential cache lock ${path}.`, {
+        hint: "Another rolectl is still getting these credentials (waiting for MFA?); try again, or remove the lock file.",
+      });
     }
     await sleep(options.pollMs ?? 50);
   }

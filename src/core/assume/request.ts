@@ -1,0 +1,118 @@
+import type { SharedConfig } from "../../config/files.js";
+import { type ResolvedProfile, type RoleStep, resolveProfile } from "../../config/profiles.js";
+import type { Env } from "../../shared/env.js";
+import { configError, RolectlError, usageError } from "../../shared/errors.js";
+import {
+  parseDuration,
+  parseRoleArn,
+  validateExternalId,
+  validateMfaSerial,
+  validateSessionName,
+} from "../../shared/validate.js";
+import { type ChainPlan, planChain } from "./plan.js";
+
+// The one place a credential request becomes a plan: which profile, which roles, which
+// durations (with the role-chaining warning), every file and flag value checked. The cache-hit
+// path (fast.ts) and the full CLI both call it, so they agree on what to print and when.
+
+/** What assume, exec and credential-process were asked for (flag values as typed). */
+export interface CredentialRequest {
+  /** --profile; AWS_PROFILE applies when absent. */
+  profile?: string;
+  duration?: string;
+  roleArn?: string;
+  externalId?: string;
+  mfaSerial?: string;
+  sessionName?: string;
+}
+
+export interface PlannedRequest {
+  plan: ChainPlan;
+  /** Shown before the credentials, on a cache hit as on a miss. */
+  warnings: string[];
+}
+
+/** A bad value in a config file is a configuration error (exit 3) that names the file's profile. */
+function checkFileValue<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof RolectlError && err.kind === "usage") {
+      throw configError("config_invalid", err.message, { hint: "Fix the profile in the AWS config file." });
+    }
+    throw err;
+  }
+}
+
+function adHocStep(req: CredentialRequest, roleArn: string): RoleStep {
+  return {
+    profile: "",
+    roleArn: parseRoleArn(roleArn, "--role-arn").arn,
+    ...(req.externalId !== undefined
+      ? { externalId: validateExternalId(req.externalId, "--external-id") }
+      : {}),
+    ...(req.mfaSerial !== undefined ? { mfaSerial: validateMfaSerial(req.mfaSerial, "--mfa-serial") } : {}),
+    ...(req.sessionName !== undefined
+      ? { sessionName: validateSessionName(req.sessionName, "--session-name") }
+      : {}),
+  };
+}
+
+/** Works out which roles to assume, validating every value before any AWS call. */
+export function planCredentialRequest(
+  shared: SharedConfig,
+  env: Env,
+  req: CredentialRequest,
+): PlannedRequest {
+  const profileName = req.profile ?? (env.AWS_PROFILE || undefined);
+  const durationSeconds = req.duration === undefined ? undefined : parseDuration(req.duration, "--duration");
+  let base: ResolvedProfile;
+  let extraStep: RoleStep | undefined;
+  if (req.roleArn !== undefined) {
+    extraStep = adHocStep(req, req.roleArn);
+    // The ad-hoc role's source: the chosen profile, else environment keys, else [default].
+    base =
+      profileName === undefined && env.AWS_ACCESS_KEY_ID
+        ? { name: "", base: { kind: "environment", profile: "(environment)" }, roles: [] }
+        : resolveProfile(shared, profileName ?? "default");
+  } else {
+    for (const [flag, value] of [
+      ["--external-id", req.externalId],
+      ["--mfa-serial", req.mfaSerial],
+      ["--session-name", req.sessionName],
+    ] as const) {
+      if (value !== undefined) throw usageError("usage", `${flag} goes with --role-arn.`);
+    }
+    if (profileName === undefined) {
+      throw usageError(
+        "missing_input",
+        "Missing required value --profile: the profile whose role to assume.",
+        {
+          hint: "Pass --profile NAME (or set AWS_PROFILE), or --role-arn ARN for a role without a profile.",
+        },
+      );
+    }
+    base = resolveProfile(shared, profileName);
+  }
+  for (const step of base.roles) {
+    const where = `in profile ${step.profile}`;
+    checkFileValue(() => parseRoleArn(step.roleArn, `role_arn ${where}`));
+    if (step.mfaSerial)
+      checkFileValue(() => validateMfaSerial(step.mfaSerial as string, `mfa_serial ${where}`));
+    if (step.externalId)
+      checkFileValue(() => validateExternalId(step.externalId as string, `external_id ${where}`));
+    if (step.sessionName)
+      checkFileValue(() => validateSessionName(step.sessionName as string, `role_session_name ${where}`));
+  }
+  const plan = planChain(base, env, {
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(extraStep ? { extraStep } : {}),
+  });
+  const warnings = plan.steps
+    .filter((step) => step.clampedFrom !== undefined)
+    .map(
+      (step) =>
+        `${step.roleArn} is assumed with another role's credentials (role chaining), which AWS caps at 3600 s; using 3600 instead of ${step.clampedFrom}.`,
+    );
+  return { plan, warnings };
+}
