@@ -4,7 +4,7 @@ import { type CommandRunner, commandRunner } from "./action.js";
 import { registerAmplify } from "./commands/amplify.js";
 import { registerAssume } from "./commands/assume.js";
 import { registerCache } from "./commands/cache.js";
-import { registerCrossAccount } from "./commands/cross-account.js";
+import { registerCrossAccount } from "./commands/cross-account/index.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRole } from "./commands/role.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";

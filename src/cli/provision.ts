@@ -1,23 +1,15 @@
-import type { ApplyResult } from "../core/roles/apply.js";
-import type { RolePlan } from "../core/roles/plan.js";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { ProvisionOutcome } from "../core/roles/provision.js";
 import type { DesiredRole } from "../core/roles/role-state.js";
 import type { CliContext } from "./context.js";
 
-// Shared by amplify-service-role, role create and cross-account: read, plan, show or apply.
-
-export interface ProvisionOutcome {
-  name: string;
-  arn: string;
-  status: "created" | "updated" | "unchanged" | "would-create" | "would-update" | "cancelled";
-  actions: string[];
-  notes: string[];
-  plan: RolePlan;
-}
+// Shared by amplify-service-role, role create and cross-account: plan in core, then show it
+// (--dry-run), ask (the wizard), or apply it under a spinner; and the outcome's rendering.
 
 export interface ProvisionOptions {
   force?: boolean;
   /** The IAM client to work with (default: the one of --profile). */
-  iam?: import("@aws-sdk/client-iam").IAMClient;
+  iam?: IAMClient;
   /** Asked with the planned actions before anything is written (the interactive wizard). */
   confirm?: (actions: string[]) => Promise<boolean>;
 }
@@ -27,33 +19,15 @@ export async function provisionRole(
   desired: DesiredRole,
   options: ProvisionOptions = {},
 ): Promise<ProvisionOutcome> {
-  const [{ readRole }, { planRole, describeChange, validateManagedPolicyCount }, { applyRolePlan }] =
-    await Promise.all([
-      import("../core/roles/role-state.js"),
-      import("../core/roles/plan.js"),
-      import("../core/roles/apply.js"),
-    ]);
-  validateManagedPolicyCount(desired);
+  const { planRoleProvision, applyRoleProvision, unappliedOutcome } = await import(
+    "../core/roles/provision.js"
+  );
   const iam = options.iam ?? (await ctx.iam());
-  const actual = await readRole(iam, desired.name);
-  const plan = planRole(desired, actual, options);
-  const actions = plan.changes.map(describeChange);
-  const base = { name: desired.name, actions, notes: plan.notes, plan };
-  if (plan.changes.length === 0) return { ...base, arn: actual?.arn ?? "", status: "unchanged" };
-  if (ctx.opts.dryRun)
-    return { ...base, arn: actual?.arn ?? "", status: plan.exists ? "would-update" : "would-create" };
-  if (options.confirm && !(await options.confirm(actions)))
-    return { ...base, arn: actual?.arn ?? "", status: "cancelled" };
-  const progress = await ctx.progress(`Role ${desired.name}: ${actions[0]}`);
-  let result: ApplyResult;
-  try {
-    result = await applyRolePlan(iam, plan, (step) => progress.update(`Role ${desired.name}: ${step}`));
-    progress.stop();
-  } catch (err) {
-    progress.fail(`Role ${desired.name}: failed`);
-    throw err;
-  }
-  return { ...base, arn: result.arn ?? actual?.arn ?? "", status: plan.exists ? "updated" : "created" };
+  const planned = await planRoleProvision(iam, desired, options);
+  if (planned.actions.length === 0 || ctx.opts.dryRun) return unappliedOutcome(planned, "dry-run");
+  if (options.confirm && !(await options.confirm(planned.actions)))
+    return unappliedOutcome(planned, "cancelled");
+  return ctx.withProgress(`Role ${desired.name}`, (onStep) => applyRoleProvision(iam, planned, onStep));
 }
 
 const STATUS_WORD: Record<ProvisionOutcome["status"], string> = {

@@ -1,4 +1,4 @@
-import { openSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { ReadStream, WriteStream } from "node:tty";
 
@@ -33,4 +33,14 @@ export function promptOnTty(question: string): Promise<string> {
       reject(Object.assign(new Error("Interrupted."), { name: "ExitPromptError" }));
     });
   });
+}
+
+/** Writes straight to the terminal (a QR code, a secret shown once): never stderr, never a log. */
+export function writeToTty(text: string): void {
+  const fd = openSync("/dev/tty", "w");
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -19,4 +19,3 @@ export interface Prompter {
   confirm(q: PromptBase & { default?: boolean }): Promise<boolean>;
   select<T>(q: PromptBase & { choices: Choice<T>[]; default?: T }): Promise<T>;
 }
-

@@ -313,3 +313,10 @@ export function parseSeconds(value: string, source: string, min: number, max: nu
   }
   return n;
 }
+
+/** An IAM access key id: 16-128 upper-case letters and digits (AKIA…, ASIA…). */
+export function validateAccessKeyId(value: string, source?: string): string {
+  if (!/^[A-Z0-9]{16,128}$/.test(value))
+    fail("access key id", value, source, "must be 16-128 upper-case letters and digits");
+  return value;
+}

@@ -376,8 +376,19 @@ describe("exec, credential-process and the AWS CLI", () => {
     expect(missing.stderr).toContain("command not found");
   });
 
+  it("arguments after -- belong to the command, --json included, even when rolectl fails", async () => {
+    const r = await env.sandbox.run(["exec", "--profile", "bizcorprole", "--mfa-code", "123456", "--", "echo", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("--json\n");
+    const bad = await env.sandbox.run(["exec", "--profile", "nope", "--", "echo", "--json"]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^error: Profile "nope" is not in /);
+    expect(bad.stdout).toBe("");
+  });
+
   it("exec forwards signals to the command and exits with its status", async () => {
-    const script = 'trap "echo got-TERM; exit 42" TERM; echo ready; sleep 20 & wait';
+    // The trap also stops the background sleep, so nothing holds stdout open after the exit.
+    const script = 'trap "echo got-TERM; kill $! 2>/dev/null; exit 42" TERM; echo ready; sleep 20 & wait';
     let sent = false;
     const r = await env.sandbox.run(
       ["exec", "--profile", "bizcorprole", "--mfa-code", "123456", "--", "sh", "-c", script],
@@ -489,6 +500,16 @@ describe("failures", () => {
       [ROLE_ARN, "3600"],
       [`arn:aws:iam::${BIZ}:role/Deeper`, "3600"],
     ]);
+    // A cache hit (the fast path's plan carries the warning, so the full CLI answers) warns the
+    // same way, for every output form, and makes no new call.
+    const warning = r.stderr.split("\n").find((l) => l.includes("role chaining"));
+    expect(warning).toMatch(/^warning: arn:aws:iam::111111111111:role\/Deeper is assumed with another role's credentials/);
+    for (const args of [["assume"], ["assume", "--json"], ["credential-process"]]) {
+      const hit = await env.sandbox.run([...args, "--profile", "deeper"]);
+      expect(hit.code, args.join(" ")).toBe(0);
+      expect(hit.stderr.split("\n").filter((l) => l.includes("role chaining"))).toEqual([warning]);
+    }
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(2);
   });
 
   it.each([

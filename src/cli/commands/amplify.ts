@@ -82,7 +82,16 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       }
       let verified: string[] | undefined;
       if (opts.verify && !dryRun) {
-        verified = await verifyAmplify(ctx, name, desired.managedPolicies[0] ?? "", app?.appId, outcome.arn);
+        const { verifyAmplifyServiceRole } = await import("../../core/amplify/verify.js");
+        verified = await verifyAmplifyServiceRole(
+          { iam: await ctx.iam(), amplify: ctx.amplify },
+          {
+            name,
+            policyArn: desired.managedPolicies[0] ?? "",
+            ...(app ? { appId: app.appId } : {}),
+            arn: outcome.arn,
+          },
+        );
       }
       ctx.out.result(
         {
@@ -103,37 +112,4 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       );
     }),
   );
-}
-
-async function verifyAmplify(
-  ctx: Parameters<Parameters<CommandRunner>[0]>[0],
-  name: string,
-  policyArn: string,
-  appId: string | undefined,
-  arn: string,
-): Promise<string[]> {
-  const [{ readRole }, { getAmplifyApp }] = await Promise.all([
-    import("../../core/roles/role-state.js"),
-    import("../../core/amplify/service-role.js"),
-  ]);
-  const { RolectlError } = await import("../../shared/errors.js");
-  const role = await readRole(await ctx.iam(), name, false);
-  const proved: string[] = [];
-  if (!role?.trustPolicy || !JSON.stringify(role.trustPolicy).includes("amplify.amazonaws.com")) {
-    throw new RolectlError(
-      "verify_mismatch",
-      `Role ${name} does not trust amplify.amazonaws.com after the change.`,
-    );
-  }
-  proved.push("the role trusts amplify.amazonaws.com");
-  if (!role.managedPolicies.includes(policyArn))
-    throw new RolectlError("verify_mismatch", `${policyArn} is not attached to ${name}.`);
-  proved.push(`${policyArn} is attached`);
-  if (appId) {
-    const app = await getAmplifyApp(await ctx.amplify(), appId);
-    if (app.iamServiceRoleArn !== arn)
-      throw new RolectlError("verify_mismatch", `App ${appId} does not use ${arn}.`);
-    proved.push(`app ${app.name} uses the role`);
-  }
-  return proved;
 }

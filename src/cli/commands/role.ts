@@ -1,13 +1,11 @@
 import type { Command } from "commander";
 import type { PolicyDocumentShape } from "../../core/policies/document.js";
+import { readPolicy as readPolicyFile } from "../../core/policies/read-policy.js";
 import { usageError } from "../../shared/errors.js";
 import {
-  normaliseServicePrincipal,
   parseMaxSessionDuration,
   parseTag,
-  validateAccountId,
   validateDescription,
-  validateExternalId,
   validatePath,
   validatePolicyArn,
   validatePolicyName,
@@ -15,8 +13,6 @@ import {
 } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { flagOrAsk } from "../ask.js";
-import type { CliContext } from "../context.js";
-import { readPolicyFile } from "../files.js";
 import { withExamples } from "../help.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
 import { shortDate } from "../render.js";
@@ -24,7 +20,7 @@ import { shortDate } from "../render.js";
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 // IAM's limits: a trust policy is 2048 characters by default; inline role policies 10240.
-const TRUST_POLICY_MAX = 2048;
+const _TRUST_POLICY_MAX = 2048;
 const INLINE_POLICY_MAX = 10240;
 
 interface CreateOptions {
@@ -47,155 +43,6 @@ interface CreateOptions {
   verify?: boolean;
   force?: boolean;
   verifyTimeout: string;
-}
-
-function validateProviderArn(value: string, kind: "oidc-provider" | "saml-provider", flag: string): string {
-  const re =
-    kind === "oidc-provider"
-      ? /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/[\w.\-/:]+$/
-      : /^arn:aws[\w-]*:iam::\d{12}:saml-provider\/[\w+=,.@-]+$/;
-  if (!re.test(value)) {
-    throw usageError(
-      "invalid_value",
-      `Invalid ${kind} ARN ${JSON.stringify(value.slice(0, 80))} (${flag}): must look like arn:aws:iam::123456789012:${kind}/${kind === "oidc-provider" ? "token.actions.githubusercontent.com" : "MyIdP"}.`,
-    );
-  }
-  return value;
-}
-
-type TrustKind = "service" | "account" | "web-identity" | "saml" | "file";
-
-/** The trust policy from exactly one trust source, asking (interactively) only for what is missing. */
-interface Trust {
-  kind: TrustKind;
-  policy: PolicyDocumentShape;
-  trustedAccount?: string;
-  /** The wizard chose the kind: the plan is confirmed before it is applied. */
-  asked?: boolean;
-}
-
-async function buildTrust(ctx: CliContext, o: CreateOptions): Promise<Trust> {
-  const trust = await import("../../core/policies/trust.js");
-  const given = (
-    [
-      ["service", o.service, "--service"],
-      ["account", o.trustAccount, "--trust-account"],
-      ["web-identity", o.webIdentity, "--web-identity"],
-      ["saml", o.saml, "--saml"],
-      ["file", o.trustPolicy, "--trust-policy"],
-    ] as const
-  ).filter(([, v]) => v !== undefined);
-  if (given.length > 1) {
-    throw usageError(
-      "usage",
-      `Give exactly one trust source; got ${given.map(([, , f]) => f).join(" and ")}.`,
-    );
-  }
-  // Options that belong to one kind of trust are refused with another, not silently dropped.
-  const belongs: [string, unknown, TrustKind][] = [
-    ["--external-id", o.externalId, "account"],
-    ["--require-mfa", o.requireMfa, "account"],
-    ["--audience", o.audience, "web-identity"],
-    ["--subject", o.subject, "web-identity"],
-  ];
-  const misplaced = (kind: TrustKind) => {
-    const wrong = belongs.find(([, value, owner]) => value !== undefined && owner !== kind);
-    if (wrong)
-      throw usageError(
-        "usage",
-        `${wrong[0]} goes with ${wrong[2] === "account" ? "--trust-account" : "--web-identity"}.`,
-      );
-  };
-  if (given[0]) misplaced(given[0][0]);
-  let kind: TrustKind | undefined = given[0]?.[0];
-  const asked = !kind;
-  if (!kind) {
-    if (ctx.nonInteractive) {
-      throw usageError(
-        "missing_input",
-        "Missing the trust source: one of --service, --trust-account, --web-identity, --saml or --trust-policy.",
-        {
-          hint: `rolectl is running non-interactively (${ctx.nonInteractive}); e.g. --service lambda.amazonaws.com.`,
-        },
-      );
-    }
-    kind = await ctx.prompter.select<TrustKind>({
-      message: "Who may assume the role?",
-      flag: "--service / --trust-account / --web-identity / --saml",
-      choices: [
-        { name: "An AWS service (e.g. Lambda, EC2)", value: "service" },
-        { name: "Another AWS account", value: "account" },
-        { name: "Web identity (OIDC, e.g. GitHub Actions)", value: "web-identity" },
-        { name: "SAML 2.0 federation", value: "saml" },
-      ],
-    });
-  }
-  misplaced(kind);
-  switch (kind) {
-    case "service":
-      return {
-        kind,
-        asked,
-        policy: trust.serviceTrust(
-          normaliseServicePrincipal(
-            await flagOrAsk(ctx, o.service, {
-              message: "Service principal, e.g. lambda.amazonaws.com:",
-              flag: "--service",
-            }),
-            "--service",
-          ),
-        ),
-      };
-    case "account": {
-      const accountId = validateAccountId(
-        await flagOrAsk(ctx, o.trustAccount, {
-          message: "Trusted account id (12 digits):",
-          flag: "--trust-account",
-        }),
-        "--trust-account",
-      );
-      const externalId =
-        o.externalId === undefined ? undefined : validateExternalId(o.externalId, "--external-id");
-      return {
-        kind,
-        asked,
-        trustedAccount: accountId,
-        policy: trust.accountTrust({
-          accountId,
-          ...(externalId ? { externalId } : {}),
-          requireMfa: o.requireMfa === true,
-        }),
-      };
-    }
-    case "web-identity": {
-      const provider = validateProviderArn(
-        await flagOrAsk(ctx, o.webIdentity, { message: "OIDC provider ARN:", flag: "--web-identity" }),
-        "oidc-provider",
-        "--web-identity",
-      );
-      const audience = await flagOrAsk(ctx, o.audience, {
-        message: "Audience (e.g. sts.amazonaws.com):",
-        flag: "--audience",
-      });
-      if (!audience.trim())
-        throw usageError("invalid_value", 'Invalid audience "" (--audience): must not be empty.');
-      return { kind, asked, policy: trust.webIdentityTrust(provider, audience, o.subject) };
-    }
-    case "saml":
-      return {
-        kind,
-        asked,
-        policy: trust.samlTrust(
-          validateProviderArn(
-            await flagOrAsk(ctx, o.saml, { message: "SAML provider ARN:", flag: "--saml" }),
-            "saml-provider",
-            "--saml",
-          ),
-        ),
-      };
-    case "file":
-      return { kind, policy: await readPolicyFile(o.trustPolicy ?? "", "--trust-policy", TRUST_POLICY_MAX) };
-  }
 }
 
 export function registerRole(program: Command, run: CommandRunner): void {
@@ -275,6 +122,7 @@ export function registerRole(program: Command, run: CommandRunner): void {
           INLINE_POLICY_MAX,
         );
       }
+      const { buildTrust } = await import("../../core/roles/trust-source.js");
       const trust = await buildTrust(ctx, o);
       const desired = {
         name,
@@ -302,7 +150,23 @@ export function registerRole(program: Command, run: CommandRunner): void {
       });
       const dryRun = ctx.opts.dryRun === true;
       let verified: string | undefined;
-      if (o.verify && !dryRun) verified = await verifyAccountTrust(ctx, outcome.arn, trust, o);
+      if (o.verify && !dryRun) {
+        const [{ verifyAccountTrust }, { parseSeconds }] = await Promise.all([
+          import("../../core/roles/verify.js"),
+          import("../../shared/validate.js"),
+        ]);
+        const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
+        const sts = await ctx.sts();
+        verified = await ctx.withProgress(`Assuming ${outcome.arn} to verify it`, () =>
+          verifyAccountTrust(sts, {
+            roleArn: outcome.arn,
+            ...(trust.trustedAccount ? { trustedAccount: trust.trustedAccount } : {}),
+            ...(o.externalId ? { externalId: o.externalId } : {}),
+            requireMfa: o.requireMfa === true,
+            timeoutMs,
+          }),
+        );
+      }
       ctx.out.result(
         { ...outcomeJson(outcome, trust.policy, dryRun), ...(verified ? { verified } : {}) },
         () =>
@@ -388,54 +252,4 @@ export function registerRole(program: Command, run: CommandRunner): void {
       );
     }),
   );
-}
-
-async function verifyAccountTrust(
-  ctx: CliContext,
-  roleArn: string,
-  trust: Trust,
-  o: CreateOptions,
-): Promise<string> {
-  if (trust.kind !== "account")
-    return "skipped: only a role trusting an account can be test-assumed from here";
-  if (o.requireMfa)
-    return "skipped: the role requires MFA (test it with rolectl assume --role-arn … --mfa-serial …)";
-  const [{ getCallerIdentity }, { verifyAssumable }, { AssumeRoleCommand }, { parseSeconds }] =
-    await Promise.all([
-      import("../../core/whoami.js"),
-      import("../../core/roles/verify.js"),
-      import("@aws-sdk/client-sts"),
-      import("../../shared/validate.js"),
-    ]);
-  const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
-  const sts = await ctx.sts();
-  const caller = await getCallerIdentity(sts);
-  if (caller.account !== trust.trustedAccount) {
-    return `skipped: the caller (account ${caller.account}) is not the trusted account ${trust.trustedAccount}`;
-  }
-  const progress = await ctx.progress(`Assuming ${roleArn} to verify it…`);
-  try {
-    const r = await verifyAssumable(
-      () =>
-        sts.send(
-          new AssumeRoleCommand({
-            RoleArn: roleArn,
-            RoleSessionName: "rolectl-verify",
-            DurationSeconds: 900,
-            ...(o.externalId ? { ExternalId: o.externalId } : {}),
-          }),
-        ),
-      roleArn,
-      {
-        timeoutMs,
-        onAttempt: (n, ms) =>
-          progress.update(`Assuming ${roleArn} to verify it (attempt ${n}, ${Math.round(ms / 1000)} s)…`),
-      },
-    );
-    progress.stop();
-    return `${caller.arn} assumed the role (attempt ${r.attempts}, ${Math.round(r.elapsedMs / 1000)} s)`;
-  } catch (err) {
-    progress.fail("Verification failed");
-    throw err;
-  }
 }

@@ -35,3 +35,13 @@ export function totpCode(secret: Buffer, counter: number): string {
   const binary = mac.readUInt32BE(offset) & 0x7fffffff;
   return String(binary % 1_000_000).padStart(6, "0");
 }
+
+/** Two consecutive codes from a seed (what EnableMFADevice takes), and the window of the second. */
+export function consecutiveCodes(
+  seed: string,
+  nowMs: number,
+): { codes: [string, string]; lastCounter: number } {
+  const secret = base32Decode(seed);
+  const counter = totpCounter(nowMs);
+  return { codes: [totpCode(secret, counter), totpCode(secret, counter + 1)], lastCounter: counter + 1 };
+}

@@ -1,6 +1,8 @@
-import { configSectionProfile } from "../../config/files.js";
-import type { IniFile } from "../../config/ini.js";
-import { sectionValues } from "../../config/ini.js";
+import { editConfigFile, type SectionChange, upsertSection } from "../../config/edit.js";
+import { type AwsFilePaths, configSectionProfile, readIniFile } from "../../config/files.js";
+import { type IniFile, sectionValues } from "../../config/ini.js";
+import { conflictError } from "../../shared/errors.js";
+import type { Step } from "../steps.js";
 
 // Part 3 of seed 001: the profiles on the developer's machine.
 
@@ -48,4 +50,125 @@ export function profileDiff(existing: Record<string, string>, desired: Record<st
   return Object.keys(desired)
     .filter((k) => existing[k] !== undefined && existing[k] !== desired[k])
     .map((k) => `  ${k}: ${mask(k, existing[k])} -> ${mask(k, desired[k])}`);
+}
+
+/** Keys for the source profile: known now, or only once the access key step has run. */
+export type SourceKeys = { accessKeyId: string; secretAccessKey: string };
+
+export interface ProfileWrite {
+  paths: AwsFilePaths;
+  profile: string;
+  sourceProfile: string;
+  values: () => Record<string, string>;
+  /** Write the source profile's keys too: "new" when a key is about to be created. */
+  keys?: SourceKeys | "new";
+  keysNow?: () => SourceKeys | undefined;
+}
+
+/**
+ * Refuses (exit 5, with a masked diff) to overwrite a profile that holds different values, or
+ * a source profile that holds other keys when a new key is about to be made. Reads only.
+ */
+export function checkProfileConflicts(w: ProfileWrite, force: boolean): void {
+  if (force) return;
+  const diffs: string[] = [];
+  const existing = existingConfigProfile(readIniFile(w.paths.config), w.profile);
+  if (existing) diffs.push(...profileDiff(existing, w.values()).map((d) => `[profile ${w.profile}]${d}`));
+  const section =
+    w.keys && readIniFile(w.paths.credentials)?.sections.find((s) => s.name === w.sourceProfile);
+  if (section) {
+    const held = sectionValues(section);
+    const wanted: Record<string, string> =
+      w.keys === "new"
+        ? { aws_access_key_id: "(a new key)" }
+        : {
+            aws_access_key_id: w.keys?.accessKeyId ?? "",
+            aws_secret_access_key: w.keys?.secretAccessKey ?? "",
+          };
+    diffs.push(...profileDiff(held, wanted).map((d) => `[${w.sourceProfile}]${d}`));
+  }
+  if (diffs.length) {
+    throw conflictError(
+      "profile_conflict",
+      `Profile ${w.profile} already exists with different values:\n${diffs.join("\n")}`,
+      {
+        hint: "Pass --force to overwrite them, or choose another --local-profile.",
+      },
+    );
+  }
+}
+
+async function editSections(
+  path: string,
+  changes: SectionChange[],
+  options: { mode: number; enforceMode: boolean },
+): Promise<boolean> {
+  const r = await editConfigFile(
+    path,
+    (text) => {
+      let next = text;
+      let changed = false;
+      for (const change of changes) {
+        const u = upsertSection(next, path, change);
+        next = u.text;
+        changed ||= u.changed;
+      }
+      return changed ? next : undefined;
+    },
+    options,
+  );
+  return r.written;
+}
+
+/**
+ * One atomic edit per file (so each .bak is the file as it was before this command): the role
+ * profile (with the source profile's region) in the config file, the keys in the credentials file.
+ * Each step records "wrote …" or "unchanged …" in `done`.
+ */
+export function profileWriteSteps(w: ProfileWrite, done: string[]): Step[] {
+  const edit = (path: string, names: string, changes: () => SectionChange[], enforceMode: boolean): Step => ({
+    description: `write ${names} to ${path}`,
+    run: async () => {
+      const written = await editSections(path, changes(), { mode: 0o600, enforceMode });
+      done.push(`${written ? "wrote" : "unchanged"} ${names} in ${path}`);
+    },
+  });
+  const region = () => w.values().region;
+  const steps = [
+    edit(
+      w.paths.config,
+      `[${configSectionName(w.profile)}]${region() ? ` and [${configSectionName(w.sourceProfile)}]` : ""}`,
+      () => [
+        { section: configSectionName(w.profile), values: w.values() },
+        ...(region()
+          ? [{ section: configSectionName(w.sourceProfile), values: { region: region() as string } }]
+          : []),
+      ],
+      false,
+    ),
+  ];
+  if (w.keys) {
+    steps.push(
+      edit(
+        w.paths.credentials,
+        `[${w.sourceProfile}]`,
+        () => {
+          const keys = w.keys === "new" ? w.keysNow?.() : w.keys;
+          return keys
+            ? [
+                {
+                  section: w.sourceProfile,
+                  values: {
+                    aws_access_key_id: keys.accessKeyId,
+                    aws_secret_access_key: keys.secretAccessKey,
+                  },
+                },
+              ]
+            : [];
+        },
+        true,
+      ),
+    );
+  }
+  return steps;
 }

@@ -82,7 +82,9 @@ export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Prom
     return { ...base, change: "create", steps: [create] };
   }
   if (defaultVersion) result.versionId = defaultVersion;
-  const current = await iam.send(new GetPolicyVersionCommand({ PolicyArn: o.arn, VersionId: defaultVersion }));
+  const current = await iam.send(
+    new GetPolicyVersionCommand({ PolicyArn: o.arn, VersionId: defaultVersion }),
+  );
   if (policiesEqual(decodePolicyDocument(current.PolicyVersion?.Document), o.document))
     return { ...base, change: "none", steps: [] };
   const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: o.arn }))).Versions ?? [];
@@ -128,7 +130,9 @@ export function managedPolicyResult(plan: ManagedPolicyPlan, dryRun: boolean): M
   return {
     arn: plan.arn,
     status,
-    ...(plan.result.versionId && !(dryRun && plan.change !== "none") ? { versionId: plan.result.versionId } : {}),
+    ...(plan.result.versionId && !(dryRun && plan.change !== "none")
+      ? { versionId: plan.result.versionId }
+      : {}),
     ...(plan.result.prunedVersion ? { prunedVersion: plan.result.prunedVersion } : {}),
   };
 }

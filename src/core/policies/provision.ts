@@ -57,6 +57,8 @@ export async function applyPolicyProvision(
   plan: PolicyProvisionPlan,
   options: { dryRun: boolean; onStep?: (description: string) => void },
 ): Promise<PolicyProvisionResult> {
-  const actions = options.dryRun ? plan.steps.map((s) => s.description) : await applySteps(plan.steps, options.onStep);
+  const actions = options.dryRun
+    ? plan.steps.map((s) => s.description)
+    : await applySteps(plan.steps, options.onStep);
   return { ...managedPolicyResult(plan.policy, options.dryRun), actions, attached: plan.attach.length > 0 };
 }

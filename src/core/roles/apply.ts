@@ -7,9 +7,9 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
+import { applySteps } from "../steps.js";
 import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
 import type { Iam } from "./role-state.js";
-import { applySteps } from "../steps.js";
 
 export interface ApplyResult {
   arn?: string;

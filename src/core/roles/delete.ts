@@ -6,8 +6,8 @@ import {
   RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { configError, usageError } from "../../shared/errors.js";
-import { type Iam, readRole } from "./role-state.js";
 import { applySteps, type Step } from "../steps.js";
+import { type Iam, readRole } from "./role-state.js";
 
 /** What deleting a role takes: IAM refuses DeleteRole while anything is attached to it. */
 export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: string; steps: Step[] }> {

@@ -1,4 +1,6 @@
+import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { awsErrorName, RolectlError } from "../../shared/errors.js";
+import { getCallerIdentity } from "../whoami.js";
 
 // Right after a role or trust change, IAM is eventually consistent: AssumeRole may be denied
 // for 10-20 s. Verification retries AccessDenied with backoff for a bounded time.
@@ -41,4 +43,42 @@ export async function verifyAssumable(
       delay = Math.min(delay * 2, 4000);
     }
   }
+}
+
+export interface AccountTrustProof {
+  roleArn: string;
+  /** The account the role trusts, when it trusts one (only then can it be test-assumed here). */
+  trustedAccount?: string;
+  externalId?: string;
+  requireMfa: boolean;
+  timeoutMs: number;
+  onAttempt?: (attempt: number, elapsedMs: number) => void;
+}
+
+/** `role create --verify`: the caller (in the trusted account) assumes the new role. */
+export async function verifyAccountTrust(
+  sts: Pick<STSClient, "send">,
+  p: AccountTrustProof,
+): Promise<string> {
+  if (p.trustedAccount === undefined)
+    return "skipped: only a role trusting an account can be test-assumed from here";
+  if (p.requireMfa)
+    return "skipped: the role requires MFA (test it with rolectl assume --role-arn … --mfa-serial …)";
+  const caller = await getCallerIdentity(sts);
+  if (caller.account !== p.trustedAccount)
+    return `skipped: the caller (account ${caller.account}) is not the trusted account ${p.trustedAccount}`;
+  const r = await verifyAssumable(
+    () =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: p.roleArn,
+          RoleSessionName: "rolectl-verify",
+          DurationSeconds: 900,
+          ...(p.externalId ? { ExternalId: p.externalId } : {}),
+        }),
+      ),
+    p.roleArn,
+    { timeoutMs: p.timeoutMs, ...(p.onAttempt ? { onAttempt: p.onAttempt } : {}) },
+  );
+  return `${caller.arn} assumed the role (attempt ${r.attempts}, ${Math.round(r.elapsedMs / 1000)} s)`;
 }

@@ -1,14 +1,10 @@
 import { readFile } from "node:fs/promises";
-import type { PolicyDocumentShape } from "../core/policies/document.js";
-import { usageError } from "../shared/errors.js";
-import { parsePolicyDocument } from "../shared/validate.js";
+import { usageError } from "../../shared/errors.js";
+import { parsePolicyDocument } from "../../shared/validate.js";
+import type { PolicyDocumentShape } from "./document.js";
 
 /** Reads and checks a policy document file; unreadable or invalid files are usage errors (exit 2). */
-export async function readPolicyFile(
-  path: string,
-  flag: string,
-  maxChars: number,
-): Promise<PolicyDocumentShape> {
+export async function readPolicy(path: string, flag: string, maxChars: number): Promise<PolicyDocumentShape> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -1,0 +1,54 @@
+import type { TrustedInput } from "../../../core/cross-account/inputs.js";
+import type { EnableCodes } from "../../../core/cross-account/trusted-side.js";
+import { otpauthUri } from "../../../core/cross-account/trusted-side.js";
+import { validateMfaCode } from "../../../shared/validate.js";
+import type { CliContext } from "../../context.js";
+
+/**
+ * The two consecutive codes that enable a new device: given (--mfa-codes), typed by a person who
+ * scanned the QR code drawn on /dev/tty, or computed from the seed (automation, --mfa-seed-out).
+ */
+export function enableCodesFor(ctx: CliContext, t: TrustedInput, account: () => string): EnableCodes {
+  return async (device) => {
+    ctx.out.addSecret(device.seed);
+    if (t.mfaSeedOut) {
+      const { writeFileAtomic } = await import("../../../fs/atomic.js");
+      await writeFileAtomic(t.mfaSeedOut, `${device.seed}\n`, 0o600);
+    }
+    const { canPromptOnTty } = await import("../../../io/tty-prompt.js");
+    if (!ctx.nonInteractive && canPromptOnTty()) {
+      // Shown on the terminal itself, never on stderr or in a log.
+      const [{ renderUnicodeCompact }, { writeToTty }] = await Promise.all([
+        import("uqr"),
+        import("../../../io/tty-prompt.js"),
+      ]);
+      writeToTty(
+        `\nScan this with your authenticator app (or type the secret key):\n${renderUnicodeCompact(otpauthUri(device.seed, t.user, account()), { border: 1 })}\nSecret key: ${device.seed}\n\n`,
+      );
+    }
+    if (t.mfaCodes) return t.mfaCodes;
+    if (!ctx.nonInteractive && !t.mfaSeedOut) {
+      const code1 = validateMfaCode(
+        await ctx.prompter.secret({ message: "MFA code 1:", flag: "--mfa-codes" }),
+        "MFA code 1",
+      );
+      const code2 = validateMfaCode(
+        await ctx.prompter.secret({ message: "MFA code 2 (wait for the next one):", flag: "--mfa-codes" }),
+        "MFA code 2",
+      );
+      return [code1, code2];
+    }
+    // Automation: compute two consecutive codes from the seed we hold, and remember the window.
+    const [{ consecutiveCodes }, { fileTotpState }, { cacheDirFor }, { ensureCacheDir }] = await Promise.all([
+      import("../../../core/assume/totp.js"),
+      import("../../../cache/totp-state.js"),
+      import("../../../cache/location.js"),
+      import("../../../cache/store.js"),
+    ]);
+    const dir = cacheDirFor(ctx.env, ctx.home);
+    await ensureCacheDir(dir);
+    const codes = consecutiveCodes(device.seed, Date.now());
+    await fileTotpState(dir).remember(device.serial, codes.lastCounter);
+    return codes.codes;
+  };
+}

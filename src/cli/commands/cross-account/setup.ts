@@ -1,0 +1,111 @@
+import {
+  askTrustedInput,
+  askTrustingInput,
+  localInput,
+  type SetupOptions,
+} from "../../../core/cross-account/inputs.js";
+import { applySetup, planSetup, type SetupResult } from "../../../core/cross-account/setup.js";
+import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
+import type { CliContext } from "../../context.js";
+import { enableCodesFor } from "./enable-codes.js";
+import { describeTrusted, guardSecrets, human } from "./trusted-view.js";
+
+/** `cross-account setup`: ask, plan (every read and refusal), confirm, apply, prove. */
+export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<void> {
+  const ask = { prompter: ctx.prompter, interactive: !ctx.nonInteractive };
+  const profileFlag = async (value: string | undefined, message: string, flag: string) =>
+    validateProfileName(value ?? (await ctx.prompter.input({ message, flag })), flag);
+  const trustingProfile = await profileFlag(
+    o.trustingProfile,
+    "Profile with admin credentials in the trusting account (Biz Corp):",
+    "--trusting-profile",
+  );
+  const trustedProfile = await profileFlag(
+    o.trustedProfile,
+    "Profile with admin credentials in the trusted account (Dev Corp):",
+    "--trusted-profile",
+  );
+  const trusting = await askTrustingInput(ask, o);
+  const trusted = await askTrustedInput(ask, o);
+  for (const code of trusted.mfaCodes ?? []) ctx.out.addSecret(code);
+  const local = localInput(
+    { ...o, ...(ctx.opts.region ? { region: ctx.opts.region } : {}) },
+    trusting.roleName,
+    trusted.user,
+  );
+  if (o.verifyMfaCode !== undefined) validateMfaCode(o.verifyMfaCode, "--verify-mfa-code");
+  const dryRun = ctx.opts.dryRun === true;
+
+  const { awsFilePaths } = await import("../../../config/files.js");
+  const clientsA = ctx.clientsFor(trustingProfile);
+  const clientsB = ctx.clientsFor(trustedProfile);
+  const clients = {
+    trusting: { iam: await clientsA.iam(), sts: await clientsA.sts() },
+    trusted: { iam: await clientsB.iam(), sts: await clientsB.sts() },
+  };
+  let trustedAccount = "";
+  const plan = await planSetup(clients, {
+    trusting,
+    trusted,
+    local,
+    paths: awsFilePaths(ctx.env, ctx.home),
+    region: local.region ?? (await clientsB.settings()).region,
+    force: o.force === true,
+    enableCodes: enableCodesFor(ctx, trusted, () => trustedAccount),
+  });
+  trustedAccount = plan.trustedCaller.account;
+  if (plan.trustingCaller.account === plan.trustedCaller.account) {
+    ctx.out.warn(
+      `Both profiles are in account ${plan.trustingCaller.account}: the role will trust its own account (allowed, but unusual).`,
+    );
+  }
+  if (!ctx.nonInteractive && !ctx.opts.yes && !dryRun && plan.actions.length) {
+    ctx.out.info(["Plan:", ...plan.actions.map((a) => `  ${a}`)].join("\n"));
+    if (!(await ctx.prompter.confirm({ message: "Go ahead?", flag: "--yes", default: true }))) {
+      ctx.out.info("Nothing changed.");
+      return;
+    }
+  }
+  const result = await ctx.withProgress("Cross-account setup", (onStep) =>
+    applySetup(clients, plan, {
+      dryRun,
+      ...(trusted.mfaSeedOut ? { seedOut: trusted.mfaSeedOut } : {}),
+      onStep,
+    }),
+  );
+  guardSecrets(ctx, result.trusted);
+
+  let verified: string | undefined;
+  if (o.verify && !dryRun) {
+    const { proveNewProfile } = await import("./prove.js");
+    verified = await proveNewProfile(ctx, {
+      profile: local.profile,
+      roleArn: plan.roleArn,
+      requireMfa: trusting.requireMfa,
+      ...(o.verifyMfaCode ? { code: o.verifyMfaCode } : {}),
+      ...(plan.trusted.made.seed ? { seed: plan.trusted.made.seed } : {}),
+    });
+  }
+  ctx.out.result({ ...result, ...(verified ? { verified } : {}) }, () =>
+    describeSetup(result, { generated: trusting.generated, dryRun, verified }),
+  );
+}
+
+function describeSetup(
+  r: SetupResult,
+  o: { generated: boolean; dryRun: boolean; verified?: string },
+): string {
+  const profile = r.profile.name;
+  return [
+    `trusting account ${r.trusting.account}`,
+    `  role        ${r.trusting.role.arn} (${human(r.trusting.role.status)})`,
+    ...(o.generated ? [`  external id ${r.trusting.externalId}  (shown once)`] : []),
+    describeTrusted(r.trusted),
+    "local profile",
+    ...r.profile.files.map((f) => `  ${f}`),
+    ...(o.verified ? [`verified: ${o.verified}`] : []),
+    ...(o.dryRun
+      ? []
+      : ["", `Use it:  eval "$(rolectl assume --profile ${profile})"   or   aws --profile ${profile} …`]),
+  ].join("\n");
+}

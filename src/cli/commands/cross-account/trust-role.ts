@@ -1,0 +1,44 @@
+import { askTrustingInput, type TrustingOptions } from "../../../core/cross-account/inputs.js";
+import { desiredTrustingRole } from "../../../core/cross-account/trusting-side.js";
+import { getCallerIdentity } from "../../../core/whoami.js";
+import { partitionOf, roleArnOf } from "../../../shared/arn.js";
+import { validateAccountId } from "../../../shared/validate.js";
+import type { CliContext } from "../../context.js";
+import { provisionRole } from "../../provision.js";
+
+/** `cross-account trust-role`: part 1 alone, for the admin of the trusting account. */
+export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Promise<void> {
+  const t = await askTrustingInput({ prompter: ctx.prompter, interactive: !ctx.nonInteractive }, o);
+  const trustedAccount = validateAccountId(
+    o.trustedAccount ??
+      (await ctx.prompter.input({ message: "Trusted account id:", flag: "--trusted-account" })),
+    "--trusted-account",
+  );
+  const caller = await getCallerIdentity(await ctx.sts());
+  if (caller.account === trustedAccount)
+    ctx.out.warn(
+      "The trusted account is the account the role is in: the role then only adds the MFA/external-id checks.",
+    );
+  const partition = partitionOf(caller.arn);
+  const outcome = await provisionRole(ctx, desiredTrustingRole(t, trustedAccount, partition), {
+    force: o.force === true,
+  });
+  const arn = outcome.arn || roleArnOf(partition, caller.account, t.roleName);
+  const next = `rolectl cross-account grant-user --profile <trusted admin> --role-arn ${arn} --user <user> --create-access-key${t.requireMfa ? " --mfa" : ""}`;
+  ctx.out.result(
+    {
+      role: { name: t.roleName, arn, status: outcome.status, actions: outcome.actions },
+      ...(t.externalId ? { externalId: t.externalId } : {}),
+      next,
+    },
+    () =>
+      [
+        `${outcome.status}  ${arn}`,
+        ...(t.generated
+          ? [`external id  ${t.externalId}  (give it to the other side; it is not shown again)`]
+          : []),
+        "Next, in the trusted account:",
+        `  ${next}`,
+      ].join("\n"),
+  );
+}
