@@ -62,7 +62,8 @@ region = us-east-1
 region = us-east-1
 `;
 
-beforeEach(async () => {
+/** Admin credentials for both accounts, made by assuming a role in each (moto keys by account). */
+async function withTwoAccounts() {
   bizKeys = await keysFor(env.moto.url, BIZ);
   devKeys = await keysFor(env.moto.url, DEV);
   env.sandbox.writeConfig(EXISTING_CONFIG);
@@ -71,9 +72,11 @@ beforeEach(async () => {
   );
   env.proxy.reset();
   env.proxy.strict = true;
-});
+}
 
 describe("cross-account setup (the seed 001 walk-through)", () => {
+  beforeEach(withTwoAccounts);
+
   it("creates everything in both accounts, writes the seed 001 profile, and proves it", async () => {
     const r = await env.sandbox.run([...SETUP, "--json", "--verify-mfa-code", "111111"]);
     expect(r.stderr).toBe("");
@@ -260,10 +263,16 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     await dev.send(new CreateUserCommand({ UserName: "devcorpuser" }));
     await dev.send(new CreateAccessKeyCommand({ UserName: "devcorpuser" }));
     await dev.send(new CreateAccessKeyCommand({ UserName: "devcorpuser" }));
+    env.proxy.reset();
+    env.proxy.strict = true;
     const r = await env.sandbox.run([...SETUP, "--no-verify"]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain("already has 2 access keys");
     expect(r.stderr).toContain("IAM allows no more");
+    // Refused from reads alone: no role, policy, user or key was made, and no file written.
+    expect(env.proxy.writeCalls()).toEqual([]);
+    expect(env.proxy.calls.length).toBeGreaterThan(0);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(EXISTING_CONFIG);
   });
 
   it("with --mfa-seed-out, computes the enabling codes itself and writes the seed 0600; never to stderr", async () => {
@@ -398,6 +407,16 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
 });
 
 describe("cross-account bad input (nothing written anywhere)", () => {
+  // Refused before any AWS call, so the two accounts need not exist: keys of the right shape do.
+  beforeEach(() => {
+    env.sandbox.writeConfig(EXISTING_CONFIG);
+    const fake = (id: string) => ({ accessKeyId: `AKIAFAKE${id}`, secretAccessKey: "not-used" });
+    env.sandbox.writeCredentials(
+      `${credentialsSection("bizadmin", fake("BIZ00001"))}\n${credentialsSection("devadmin", fake("DEV00001"))}`,
+    );
+    env.proxy.reset();
+  });
+
   it.each([
     [
       "a non-12-digit account",
@@ -450,7 +469,7 @@ describe("cross-account bad input (nothing written anywhere)", () => {
     const r = await env.sandbox.run(args as string[]);
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(code);
-    expect(env.proxy.writeCalls()).toEqual([]);
+    expect(env.proxy.calls).toEqual([]); // refused before any AWS call, reads included
     expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(EXISTING_CONFIG);
   });
 
@@ -462,30 +481,30 @@ describe("cross-account bad input (nothing written anywhere)", () => {
     expect(env.proxy.writeCalls()).toEqual([]);
   });
 
-  it("an unwritable config directory is a clear error and leaves the file as it was", async () => {
-    const dir = join(env.sandbox.dir, "ro");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "config"), EXISTING_CONFIG);
-    chmodSync(dir, 0o500);
-    const r = await env.sandbox.run(
-      [
-        "cross-account",
-        "write-profile",
-        "--local-profile",
-        "p",
-        "--role-arn",
-        `arn:aws:iam::${BIZ}:role/BizCorpRole`,
-        "--source-profile",
-        "devcorpuser",
-      ],
-      { env: { AWS_CONFIG_FILE: join(dir, "config") } },
-    );
-    chmodSync(dir, 0o700);
-    if (process.getuid?.() === 0) {
-      expect(r.code).toBe(0); // root writes anyway: nothing to prove here
-      return;
-    }
-    expect(r.code).toBe(3);
-    expect(readFileSync(join(dir, "config"), "utf8")).toBe(EXISTING_CONFIG);
-  });
+  // Root writes through a 0500 directory, so the case only exists for other users (a skip shows).
+  it.skipIf(process.getuid?.() === 0)(
+    "an unwritable config directory is a clear error and leaves the file as it was",
+    async () => {
+      const dir = join(env.sandbox.dir, "ro");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "config"), EXISTING_CONFIG);
+      chmodSync(dir, 0o500);
+      const r = await env.sandbox.run(
+        [
+          "cross-account",
+          "write-profile",
+          "--local-profile",
+          "p",
+          "--role-arn",
+          `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+          "--source-profile",
+          "devcorpuser",
+        ],
+        { env: { AWS_CONFIG_FILE: join(dir, "config") } },
+      );
+      chmodSync(dir, 0o700);
+      expect(r.code).toBe(3);
+      expect(readFileSync(join(dir, "config"), "utf8")).toBe(EXISTING_CONFIG);
+    },
+  );
 });

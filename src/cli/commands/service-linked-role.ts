@@ -67,7 +67,7 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
         ...(description ? { description } : {}),
         dryRun: ctx.opts.dryRun === true,
       });
-      ctx.out.result({ ...result.role, status: result.status, service }, () =>
+      ctx.out.result({ ...result.role, status: result.status, service, actions: result.actions }, () =>
         result.role
           ? `${result.status === "created" ? "created" : "exists "}  ${result.role.name}\narn      ${result.role.arn}`
           : `would create the service-linked role of ${service}${suffix ? ` with suffix ${suffix}` : ""} (iam:CreateServiceLinkedRole)`,
@@ -191,10 +191,12 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
       "rolectl slr delete AWSServiceRoleForAmazonConnect_shop --yes --no-wait --json",
       "rolectl slr delete --status task/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_shop/1a2b…",
     ],
-  ).action(run<{ wait: boolean; timeout: string; status?: string }>(deleteAction));
+  ).action(run<{ wait: boolean; timeout: string; status?: string }>(deleteSlr));
 }
 
-async function deleteAction(
+const deleteAction = (name: string) => `delete ${name} (iam:DeleteServiceLinkedRole)`;
+
+async function deleteSlr(
   ctx: CliContext,
   opts: { wait: boolean; timeout: string; status?: string },
   args: unknown[],
@@ -218,7 +220,7 @@ async function deleteAction(
   const role = await getServiceLinkedRole(iam, name);
   if (ctx.opts.dryRun) {
     ctx.out.result(
-      { name, arn: role.Arn, status: "would-delete" },
+      { name, arn: role.Arn, status: "would-delete", actions: [deleteAction(name)] },
       () => `would delete ${name} (iam:DeleteServiceLinkedRole)`,
     );
     return;
@@ -233,7 +235,7 @@ async function deleteAction(
   const started = await startServiceLinkedRoleDeletion(iam, role);
   if (!opts.wait) {
     ctx.out.result(
-      { ...started, status: "IN_PROGRESS" },
+      { ...started, status: "IN_PROGRESS", actions: [deleteAction(name)] },
       () => `deletion started  ${name}\ntask id           ${started.deletionTaskId}`,
     );
     return;
@@ -246,7 +248,10 @@ async function deleteAction(
         progress.update(`Deleting ${name}: ${s.status} (${Math.round(elapsed / 1000)} s)`),
     });
     progress.succeed(`Deleted ${name}`);
-    ctx.out.result({ ...started, status: done.status }, () => `deleted  ${name}`);
+    ctx.out.result(
+      { ...started, status: done.status, actions: [deleteAction(name)] },
+      () => `deleted  ${name}`,
+    );
   } catch (err) {
     progress.fail(`Deleting ${name} did not finish`);
     throw err;

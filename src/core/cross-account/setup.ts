@@ -70,7 +70,8 @@ export interface SetupResult {
   };
   trusted: TrustedResult;
   profile: { name: string; values: Record<string, string>; files: string[] };
-  plan: string[];
+  /** What was done, in order (with dryRun: what would be); the same lines as the plan. */
+  actions: string[];
 }
 
 /** The access key id a credentials-file profile holds, so a re-run does not make another key. */
@@ -79,6 +80,8 @@ export function heldKeyId(credentialsPath: string, profile: string): string | un
     ?.sections.find((s) => s.name === profile)
     ?.entries.get("aws_access_key_id")?.value;
 }
+
+const inAccount = (caller: CallerIdentity) => (action: string) => `account ${caller.account}: ${action}`;
 
 export async function planSetup(
   clients: { trusting: AccountClients; trusted: AccountClients },
@@ -132,7 +135,6 @@ export async function planSetup(
   checkProfileConflicts(profile, l.force);
   const files: string[] = [];
   const steps = { trusted: trusted.steps, files: profileWriteSteps(profile, files) };
-  const where = (caller: CallerIdentity) => `account ${caller.account}: `;
   return {
     trustingCaller,
     trustedCaller,
@@ -143,8 +145,8 @@ export async function planSetup(
     files,
     steps,
     actions: [
-      ...role.actions.map((a) => `${where(trustingCaller)}${a}`),
-      ...trusted.steps.map((s) => `${where(trustedCaller)}${s.description}`),
+      ...role.actions.map(inAccount(trustingCaller)),
+      ...trusted.steps.map((s) => inAccount(trustedCaller)(s.description)),
       ...steps.files.map((s) => s.description),
     ],
   };
@@ -160,10 +162,13 @@ export async function applySetup(
   const outcome = dryRun
     ? unappliedOutcome(plan.role, "dry-run")
     : await applyRoleProvision(clients.trusting.iam, plan.role, onStep);
-  if (!dryRun) {
-    await applySteps(plan.steps.trusted, onStep);
-    await applySteps(plan.steps.files, onStep);
-  }
+  const actions = dryRun
+    ? plan.actions
+    : [
+        ...(outcome.status === "unchanged" ? [] : outcome.actions.map(inAccount(plan.trustingCaller))),
+        ...(await applySteps(plan.steps.trusted, onStep)).map(inAccount(plan.trustedCaller)),
+        ...(await applySteps(plan.steps.files, onStep)),
+      ];
   const t = plan.role.desired;
   const externalId = plan.profile.values().external_id;
   return {
@@ -178,6 +183,6 @@ export async function applySetup(
       values: plan.profile.values(),
       files: dryRun ? plan.steps.files.map((s) => `would ${s.description}`) : plan.files,
     },
-    plan: plan.actions,
+    actions,
   };
 }

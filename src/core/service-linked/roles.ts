@@ -116,12 +116,18 @@ export interface CreateResult {
   status: "created" | "exists" | "would-create";
   role?: ServiceLinkedRole;
   service: string;
+  /** The plan (with dryRun) or what was done: what --dry-run prints is what apply does. */
+  actions: string[];
 }
+
+const createAction = (req: CreateRequest) =>
+  `create the service-linked role of ${req.service}${req.suffix ? ` with suffix ${req.suffix}` : ""}`;
 
 export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Promise<CreateResult> {
   const existing = await findServiceLinkedRole(iam, req.service, req.suffix);
-  if (existing) return { status: "exists", role: toServiceLinkedRole(existing), service: req.service };
-  if (req.dryRun) return { status: "would-create", service: req.service };
+  if (existing)
+    return { status: "exists", role: toServiceLinkedRole(existing), service: req.service, actions: [] };
+  if (req.dryRun) return { status: "would-create", service: req.service, actions: [createAction(req)] };
   try {
     const out = await iam.send(
       new CreateServiceLinkedRoleCommand({
@@ -131,12 +137,17 @@ export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Pro
       }),
     );
     if (!out.Role) throw new RolectlError("aws_error", "CreateServiceLinkedRole returned no role.");
-    return { status: "created", role: toServiceLinkedRole(out.Role), service: req.service };
+    return {
+      status: "created",
+      role: toServiceLinkedRole(out.Role),
+      service: req.service,
+      actions: [createAction(req)],
+    };
   } catch (err) {
     // Another process may have created it since we looked: AWS says "has been taken".
     if (awsErrorName(err) === "EntityAlreadyExists" || /has been taken/i.test((err as Error).message)) {
       const now = await findServiceLinkedRole(iam, req.service, req.suffix);
-      if (now) return { status: "exists", role: toServiceLinkedRole(now), service: req.service };
+      if (now) return { status: "exists", role: toServiceLinkedRole(now), service: req.service, actions: [] };
     }
     if (awsErrorName(err) === "InvalidInput" && req.suffix && /suffix/i.test((err as Error).message)) {
       throw new RolectlError("suffix_not_allowed", (err as Error).message, {
@@ -207,6 +218,7 @@ export interface DescriptionResult {
   previous?: string;
   description: string;
   changed: boolean;
+  actions: string[];
 }
 
 export async function updateServiceLinkedRoleDescription(
@@ -222,6 +234,7 @@ export async function updateServiceLinkedRoleDescription(
     ...(role.Description ? { previous: role.Description } : {}),
     description,
     changed: role.Description !== description,
+    actions: role.Description !== description ? [`set the description of ${name}`] : [],
   };
   if (result.changed && !dryRun)
     await iam.send(new UpdateRoleDescriptionCommand({ RoleName: name, Description: description }));

@@ -1,0 +1,128 @@
+import { CreateUserCommand } from "@aws-sdk/client-iam";
+import { describe, expect, it } from "vitest";
+import { credentialsSection, iamAs, keysFor } from "../support/accounts.js";
+import { useE2eEnv } from "../support/env.js";
+
+// Plan -> apply everywhere provisioning happens: what --dry-run prints is the plan, and apply
+// then does exactly that, in that order. Each case runs the command twice, --dry-run first
+// (no write recorded), then for real, and compares the two "actions" lists.
+
+const env = useE2eEnv({ managedPolicies: true });
+
+async function dryRunThenApply(args: string[]) {
+  const dry = await env.sandbox.run([...args, "--dry-run", "--json"]);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(env.proxy.writeCalls()).toEqual([]);
+  const applied = await env.sandbox.run([...args, "--json"]);
+  expect(applied.code, applied.stderr).toBe(0);
+  const plan = (JSON.parse(dry.stdout) as { actions: string[] }).actions;
+  const done = (JSON.parse(applied.stdout) as { actions: string[] }).actions;
+  expect(plan.length).toBeGreaterThan(0);
+  expect(done).toEqual(plan);
+  return { plan, writes: env.proxy.writeCalls().map((c) => c.action) };
+}
+
+describe("--dry-run prints the plan that apply then executes", () => {
+  it("amplify-service-role", async () => {
+    const { plan, writes } = await dryRunThenApply(["amplify-service-role", "--tag", "team=web"]);
+    expect(plan).toHaveLength(2);
+    expect(writes).toEqual(["CreateRole", "AttachRolePolicy"]);
+  });
+
+  it("role create", async () => {
+    const { writes } = await dryRunThenApply([
+      "role",
+      "create",
+      "deployer",
+      "--service",
+      "lambda",
+      "--managed-policy",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ]);
+    expect(writes).toEqual(["CreateRole", "AttachRolePolicy"]);
+  });
+
+  it("policy amplify-cli --create --attach-user, and again after the document changes", async () => {
+    await iamAs(env.moto.url).send(new CreateUserCommand({ UserName: "dev" }));
+    const { plan, writes } = await dryRunThenApply([
+      "policy",
+      "amplify-cli",
+      "--create",
+      "AmpCli",
+      "--attach-user",
+      "dev",
+    ]);
+    expect(plan).toEqual([
+      "create managed policy AmpCli",
+      "attach arn:aws:iam::123456789012:policy/AmpCli to user dev",
+    ]);
+    expect(writes).toEqual(["CreatePolicy", "AttachUserPolicy"]);
+    env.proxy.reset();
+    const next = await dryRunThenApply(["policy", "amplify-cli", "--without", "auth", "--create", "AmpCli"]);
+    expect(next.plan).toEqual(["make a new default version of AmpCli (the document differs)"]);
+    expect(next.writes).toEqual(["CreatePolicyVersion"]);
+  });
+
+  it("service-linked-role create", async () => {
+    const { writes } = await dryRunThenApply(["slr", "create", "--service", "autoscaling"]);
+    expect(writes).toEqual(["CreateServiceLinkedRole"]);
+  });
+
+  it("cross-account setup and grant-user", async () => {
+    const biz = await keysFor(env.moto.url, "111111111111");
+    const dev = await keysFor(env.moto.url, "222222222222");
+    env.sandbox.writeCredentials(
+      `${credentialsSection("bizadmin", biz)}\n${credentialsSection("devadmin", dev)}`,
+    );
+    env.proxy.reset();
+    const setup = [
+      "cross-account",
+      "setup",
+      "--no-input",
+      "--trusting-profile",
+      "bizadmin",
+      "--trusted-profile",
+      "devadmin",
+      "--role-name",
+      "BizCorpRole",
+      "--external-id",
+      "Ext-1234567890",
+      "--admin",
+      "--user",
+      "devcorpuser",
+      "--create-access-key",
+      "--mfa",
+      "--mfa-codes",
+      "123456,654321",
+      "--no-verify",
+    ];
+    const { plan, writes } = await dryRunThenApply(setup);
+    expect(plan.filter((a) => a.startsWith("account 111111111111: "))).toHaveLength(2);
+    expect(plan.filter((a) => a.startsWith("account 222222222222: "))).toHaveLength(5);
+    expect(plan.filter((a) => a.startsWith("write "))).toHaveLength(2);
+    expect(writes).toEqual([
+      "CreateRole",
+      "AttachRolePolicy",
+      "CreatePolicy",
+      "CreateUser",
+      "AttachUserPolicy",
+      "CreateAccessKey",
+      "CreateVirtualMFADevice",
+      "EnableMFADevice",
+    ]);
+    env.proxy.reset();
+    const again = await dryRunThenApply([
+      "cross-account",
+      "grant-user",
+      "--no-input",
+      "--profile",
+      "devadmin",
+      "--role-arn",
+      "arn:aws:iam::111111111111:role/OtherRole",
+      "--user",
+      "seconduser",
+      "--create-access-key",
+    ]);
+    expect(again.writes).toEqual(["CreatePolicy", "CreateUser", "AttachUserPolicy", "CreateAccessKey"]);
+  });
+});
