@@ -208,7 +208,11 @@ describe("waiting loops with a fake clock", () => {
   const clock = () => {
     let t = 0;
     const slept: number[] = [];
-    return { now: () => t, sleep: async (ms: number) => void (slept.push(ms), (t += ms)), slept };
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+      t += ms;
+    };
+    return { now: () => t, sleep, slept };
   };
   const denied = Object.assign(new Error("not authorized"), { name: "AccessDenied", Code: "AccessDenied" });
 
