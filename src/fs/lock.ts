@@ -22,7 +22,12 @@ export interface Lock {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const host = hostname();
+// Looked up when a lock is first taken, not at load: the cache-hit path imports this module.
+let hostName: string | undefined;
+function host(): string {
+  hostName ??= hostname();
+  return hostName;
+}
 
 function processAlive(pid: number): boolean {
   try {
@@ -40,7 +45,7 @@ async function tryCreate(path: string): Promise<boolean> {
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
       0o600,
     );
-    await h.writeFile(`${process.pid} ${host} ${Date.now()}\n`);
+    await h.writeFile(`${process.pid} ${host()} ${Date.now()}\n`);
     await h.close();
     return true;
   } catch (err) {
@@ -60,7 +65,7 @@ async function isStale(path: string, maxAgeMs: number): Promise<string | undefin
   }
   const [pidText, lockHost] = content.trim().split(" ");
   const pid = Number(pidText);
-  const dead = lockHost === host && Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+  const dead = lockHost === host() && Number.isInteger(pid) && pid > 0 && !processAlive(pid);
   const unreadable = !Number.isInteger(pid) || pid <= 0;
   // A lock file still empty may be mid-write by its creator: only old ones count.
   if (dead || (unreadable && Date.now() - mtime > 2000) || Date.now() - mtime > maxAgeMs) return content;

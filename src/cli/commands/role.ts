@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { flagOrAsk } from "../../core/ask.js";
 import type { PolicyDocumentShape } from "../../core/policies/document.js";
 import { readPolicy as readPolicyFile } from "../../core/policies/read-policy.js";
+import type { TrustOptions } from "../../core/roles/trust-source.js";
 import { usageError } from "../../shared/errors.js";
 import {
   parseMaxSessionDuration,
@@ -12,27 +14,16 @@ import {
   validateRoleName,
 } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
-import { flagOrAsk } from "../ask.js";
 import { withExamples } from "../help.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
 import { shortDate } from "../render.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-// IAM's limits: a trust policy is 2048 characters by default; inline role policies 10240.
-const _TRUST_POLICY_MAX = 2048;
+// IAM's limit for inline role policies (the trust policy's is in core/roles/trust-source).
 const INLINE_POLICY_MAX = 10240;
 
-interface CreateOptions {
-  service?: string;
-  trustAccount?: string;
-  externalId?: string;
-  requireMfa?: boolean;
-  webIdentity?: string;
-  audience?: string;
-  subject?: string;
-  saml?: string;
-  trustPolicy?: string;
+interface CreateOptions extends TrustOptions {
   managedPolicy?: string[];
   inlinePolicy?: string[];
   description?: string;
@@ -92,7 +83,7 @@ export function registerRole(program: Command, run: CommandRunner): void {
     run<CreateOptions>(async (ctx, o, args) => {
       const given = args[0] as string | undefined;
       const name = validateRoleName(
-        await flagOrAsk(ctx, given, { message: "Role name:", flag: "the NAME argument" }),
+        await flagOrAsk(ctx.prompter, given, { message: "Role name:", flag: "the NAME argument" }),
         "NAME",
       );
       const path = validatePath(o.path, "--path");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { flagOrAsk } from "../../core/ask.js";
 import {
   normaliseServicePrincipal,
   parseSeconds,
@@ -8,7 +9,6 @@ import {
   validateRoleSuffix,
 } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
-import { flagOrAsk } from "../ask.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
 import { formatTable, shortDate } from "../render.js";
@@ -16,7 +16,7 @@ import { formatTable, shortDate } from "../render.js";
 const core = () => import("../../core/service-linked/roles.js");
 
 async function askService(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value = await flagOrAsk(ctx, given, {
+  const value = await flagOrAsk(ctx.prompter, given, {
     message: "Service principal, e.g. connect.amazonaws.com:",
     flag: "--service",
   });
@@ -24,7 +24,7 @@ async function askService(ctx: CliContext, given: string | undefined): Promise<s
 }
 
 async function askRoleName(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value = await flagOrAsk(ctx, given, {
+  const value = await flagOrAsk(ctx.prompter, given, {
     message: "Service-linked role name:",
     flag: "the NAME argument",
   });
@@ -156,7 +156,7 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
   ).action(
     run<{ description?: string }>(async (ctx, opts, args) => {
       const name = await askRoleName(ctx, args[0] as string | undefined);
-      const text = await flagOrAsk(ctx, opts.description, {
+      const text = await flagOrAsk(ctx.prompter, opts.description, {
         message: "New description:",
         flag: "--description",
       });

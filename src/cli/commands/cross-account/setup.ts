@@ -1,3 +1,4 @@
+import { flagOrAsk } from "../../../core/ask.js";
 import {
   askTrustedInput,
   askTrustingInput,
@@ -14,7 +15,7 @@ import { describeTrusted, guardSecrets, human } from "./trusted-view.js";
 export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<void> {
   const ask = { prompter: ctx.prompter, interactive: !ctx.nonInteractive };
   const profileFlag = async (value: string | undefined, message: string, flag: string) =>
-    validateProfileName(value ?? (await ctx.prompter.input({ message, flag })), flag);
+    validateProfileName(await flagOrAsk(ctx.prompter, value, { message, flag }), flag);
   const trustingProfile = await profileFlag(
     o.trustingProfile,
     "Profile with admin credentials in the trusting account (Biz Corp):",

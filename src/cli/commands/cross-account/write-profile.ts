@@ -1,3 +1,4 @@
+import { flagOrAsk } from "../../../core/ask.js";
 import { localInput, type WriteProfileOptions } from "../../../core/cross-account/inputs.js";
 import {
   checkProfileConflicts,
