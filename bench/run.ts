@@ -52,7 +52,7 @@ function measure(cases: Case[], rounds: number, warmup = 3): Measured[] {
 
 const haveAws = spawnSync("aws", ["--version"]).status === 0;
 process.stdout.write("bench: starting moto_server…\n");
-const moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: "false" } });
+const moto = await startMoto({ managedPolicies: "none" });
 const sandbox = createSandbox({ endpoint: moto.url });
 const results: Measured[] = [];
 let rssKb = 0;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createSandbox, type Sandbox } from "./cli.js";
-import { type MotoServer, startMoto } from "./moto.js";
+import { type MotoServer, startMoto, TEST_MANAGED_POLICIES } from "./moto.js";
 import { TestProxy } from "./proxy.js";
 
 export interface E2eEnv {
@@ -16,10 +16,9 @@ export interface E2eEnv {
 export function useE2eEnv(options: { managedPolicies?: boolean } = {}): E2eEnv {
   const env = {} as E2eEnv;
   beforeAll(async () => {
-    // AWS managed policies make every new moto account slow to create: load them only where needed.
-    env.moto = await startMoto({
-      env: { MOTO_IAM_LOAD_MANAGED_POLICIES: options.managedPolicies ? "true" : "false" },
-    });
+    // Every AWS managed policy moto loads is copied into each new account: load only the few
+    // the tests attach, and only where needed.
+    env.moto = await startMoto({ managedPolicies: options.managedPolicies ? TEST_MANAGED_POLICIES : "none" });
     env.proxy = await TestProxy.start(env.moto.url);
   }, 60_000);
   beforeEach(async () => {

@@ -34,16 +34,25 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function startMoto(
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
-): Promise<MotoServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+/** The AWS managed policies the e2e suite attaches; an account with only these is quick to make. */
+export const TEST_MANAGED_POLICIES = [
+  "AdministratorAccess",
+  "AdministratorAccess-Amplify",
+  "AWSLambdaExecute",
+  "PowerUserAccess",
+  "ReadOnlyAccess",
+];
+
+const LAUNCHER = new URL("./moto_server.py", import.meta.url).pathname;
+
+interface Launched {
+  proc: ChildProcess;
+  log: () => string;
+}
+
+async function launch(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Launched> {
   let log = "";
-  const proc: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc: ChildProcess = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const spawnError = await new Promise<Error | undefined>((resolve) => {
     proc.once("error", (err) => resolve(err));
     proc.once("spawn", () => resolve(undefined));
@@ -52,26 +61,67 @@ export async function startMoto(
     const missing = (spawnError as NodeJS.ErrnoException).code === "ENOENT";
     throw new Error(
       missing
-        ? "moto_server is not installed or not on PATH; the e2e tests need it (pip install 'moto[server]')."
-        : `could not start moto_server: ${spawnError.message}`,
+        ? `${file} is not installed or not on PATH; the e2e tests need moto (pip install 'moto[server]').`
+        : `could not start ${file}: ${spawnError.message}`,
     );
   }
-  proc.stdout?.on("data", (d) => {
+  const keep = (d: Buffer) => {
     log = (log + d).slice(-4000);
-  });
-  proc.stderr?.on("data", (d) => {
-    log = (log + d).slice(-4000);
-  });
+  };
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  return { proc, log: () => log };
+}
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+/** Waits until moto answers; undefined if the process exited first (with its exit code in `exited`). */
+async function waitForAnswer(
+  url: string,
+  { proc, log }: Launched,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await answers(url))) {
-    if (proc.exitCode !== null) throw new Error(`moto_server exited with ${proc.exitCode}:\n${log}`);
+    if (proc.exitCode !== null) return proc.exitCode;
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
-      throw new Error(`moto_server did not answer on ${url} in time:\n${log}`);
+      throw new Error(`moto_server did not answer on ${url} in time:\n${log()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  return undefined;
+}
+
+/**
+ * `managedPolicies`: "all" (moto's full set, slow per account), "none", or the names to load
+ * (through moto_server.py, falling back to the full set when that Python cannot import moto).
+ */
+export async function startMoto(
+  options: { timeoutMs?: number; managedPolicies?: "all" | "none" | string[] } = {},
+): Promise<MotoServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["-H", "127.0.0.1", "-p", String(port)];
+  const wanted = options.managedPolicies ?? "all";
+  const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: wanted === "none" ? "false" : "true" };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  let launched: Launched | undefined;
+  if (Array.isArray(wanted)) {
+    const subset = await launch("python3", [LAUNCHER, ...args], {
+      ...env,
+      ROLECTL_MOTO_MANAGED_POLICIES: wanted.join(","),
+    }).catch(() => undefined);
+    const exited = subset && (await waitForAnswer(url, subset, timeoutMs));
+    if (subset && exited === undefined) launched = subset;
+    else if (exited !== 3 && subset)
+      throw new Error(`moto_server.py exited with ${exited}:\n${subset.log()}`);
+  }
+  if (!launched) {
+    launched = await launch("moto_server", args, env);
+    const exited = await waitForAnswer(url, launched, timeoutMs);
+    if (exited !== undefined) throw new Error(`moto_server exited with ${exited}:\n${launched.log()}`);
+  }
+  const { proc } = launched;
 
   return {
     url,

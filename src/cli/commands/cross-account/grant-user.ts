@@ -1,4 +1,3 @@
-import { flagOrAsk } from "../../../core/ask.js";
 import { askTrustedInput, type TrustedOptions } from "../../../core/cross-account/inputs.js";
 import { heldKeyId } from "../../../core/cross-account/setup.js";
 import { planTrustedSide, trustedResult } from "../../../core/cross-account/trusted-side.js";

@@ -1,4 +1,3 @@
-import { flagOrAsk } from "../../../core/ask.js";
 import { askTrustingInput, type TrustingOptions } from "../../../core/cross-account/inputs.js";
 import { desiredTrustingRole } from "../../../core/cross-account/trusting-side.js";
 import { getCallerIdentity } from "../../../core/whoami.js";

@@ -1,4 +1,3 @@
-import { flagOrAsk } from "../../../core/ask.js";
 import { localInput, type WriteProfileOptions } from "../../../core/cross-account/inputs.js";
 import {
   checkProfileConflicts,
