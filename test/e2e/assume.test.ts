@@ -397,11 +397,14 @@ describe("exec, credential-process and the AWS CLI", () => {
   });
 
   it("exec forwards signals to the command and exits with its status", async () => {
-    // The trap also stops the background sleep, so nothing holds stdout open after the exit.
-    const script = 'trap "echo got-TERM; kill $! 2>/dev/null; exit 42" TERM; echo ready; sleep 20 & wait';
+    // A Node child, not a shell: a shell's trap races its own background jobs, and a stray
+    // `sleep` holding stdout would keep the pipe open long after the exit.
+    const script =
+      "process.on('SIGTERM', () => { console.log('got-TERM'); process.exit(42); });" +
+      "console.log('ready'); setInterval(() => {}, 1000);";
     let sent = false;
     const r = await env.sandbox.run(
-      ["exec", "--profile", "bizcorprole", "--mfa-code", "123456", "--", "sh", "-c", script],
+      ["exec", "--profile", "bizcorprole", "--mfa-code", "123456", "--", process.execPath, "-e", script],
       {
         onSpawn: (child) => {
           child.stdout?.on("data", (d: Buffer) => {

@@ -14,6 +14,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { credentialsSection, iamAs, type Keys, keysFor } from "../support/accounts.js";
 import { runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInProcess } from "../support/in-process.js";
 import { runInPty } from "../support/pty.js";
 
 const env = useE2eEnv({ managedPolicies: true });
@@ -466,7 +467,7 @@ describe("cross-account bad input (nothing written anywhere)", () => {
       "Missing required value --trusting-profile",
     ],
   ])("%s", async (_label, args, code, message) => {
-    const r = await env.sandbox.run(args as string[]);
+    const r = await runInProcess(env.sandbox, args as string[]);
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(code);
     expect(env.proxy.calls).toEqual([]); // refused before any AWS call, reads included

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInProcess } from "../support/in-process.js";
 import { loadedModules } from "../support/loads.js";
 
 const env = useE2eEnv();
@@ -48,7 +49,7 @@ describe("the CLI frame", () => {
     "slr update-description",
     "slr delete",
   ])("`%s --help` has examples", async (command) => {
-    const r = await env.sandbox.run([...command.split(" "), "--help"]);
+    const r = await runInProcess(env.sandbox, [...command.split(" "), "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}\$ .*rolectl /);
   });

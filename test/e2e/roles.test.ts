@@ -11,6 +11,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { iamAs } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInProcess } from "../support/in-process.js";
 import { runInPty } from "../support/pty.js";
 
 const env = useE2eEnv({ managedPolicies: true });
@@ -487,7 +488,7 @@ describe("bad input is refused before any AWS write (exit 2)", () => {
     ["bad policy name", ["policy", "amplify-cli", "--create", "bad name"], "Invalid policy name"],
     ["attach without create", ["policy", "amplify-cli", "--attach-user", "u"], "go with --create"],
   ])("%s", async (_label, args, message) => {
-    const r = await env.sandbox.run(args);
+    const r = await runInProcess(env.sandbox, args);
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(2);
     expect(env.proxy.calls).toEqual([]); // refused before any AWS call, reads included

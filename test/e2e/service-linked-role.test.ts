@@ -2,6 +2,7 @@ import { CreateRoleCommand, GetRoleCommand, IAMClient } from "@aws-sdk/client-ia
 import { describe, expect, it } from "vitest";
 import { deletionStatus, iamError } from "../support/aws-xml.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInProcess } from "../support/in-process.js";
 
 const env = useE2eEnv();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -255,7 +256,7 @@ describe("slr bad input is refused before any write (exit 2)", () => {
     ["a zero timeout", ["slr", "delete", "x", "--yes", "--timeout", "0"], /--timeout/],
     ["a malformed task id", ["slr", "delete", "--status", "bad id!"], /Invalid deletion task id/],
   ] as [string, string[], RegExp][])("%s", async (_label, args, message) => {
-    const r = await env.sandbox.run(args);
+    const r = await runInProcess(env.sandbox, args);
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
     expect(env.proxy.calls).toEqual([]); // refused before any AWS call, reads included
