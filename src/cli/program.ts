@@ -6,7 +6,7 @@ import { registerAssume } from "./commands/assume.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCrossAccount } from "./commands/cross-account/index.js";
 import { registerPolicy } from "./commands/policy.js";
-import { registerRole } from "./commands/role.js";
+import { registerRole } from "./commands/role/index.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
 import { registerWhoami } from "./commands/whoami.js";
 import type { ProcessIo } from "./context.js";

@@ -68,6 +68,19 @@ describe("--dry-run prints the plan that apply then executes", () => {
     expect(writes).toEqual(["CreateServiceLinkedRole"]);
   });
 
+  it("service-linked-role update-description and delete", async () => {
+    const made = await env.sandbox.run(["slr", "create", "--service", "autoscaling", "--json"]);
+    const name = (JSON.parse(made.stdout) as { name: string }).name;
+    env.proxy.reset();
+    const described = await dryRunThenApply(["slr", "update-description", name, "--description", "web"]);
+    expect(described.plan).toEqual([`set the description of ${name}`]);
+    expect(described.writes).toEqual(["UpdateRoleDescription"]);
+    env.proxy.reset();
+    const deleted = await dryRunThenApply(["slr", "delete", name, "--yes"]);
+    expect(deleted.plan).toEqual([`delete ${name} (iam:DeleteServiceLinkedRole)`]);
+    expect(deleted.writes).toEqual(["DeleteServiceLinkedRole"]);
+  });
+
   it("cross-account setup and grant-user", async () => {
     const biz = await keysFor(env.moto.url, "111111111111");
     const dev = await keysFor(env.moto.url, "222222222222");

@@ -60,17 +60,25 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
       const suffix = opts.suffix === undefined ? undefined : validateRoleSuffix(opts.suffix, "--suffix");
       const description =
         opts.description === undefined ? undefined : validateDescription(opts.description, "--description");
-      const { createServiceLinkedRole } = await core();
-      const result = await createServiceLinkedRole(await ctx.iam(), {
+      const { planServiceLinkedRole, applyServiceLinkedRole } = await core();
+      const iam = await ctx.iam();
+      const plan = await planServiceLinkedRole(iam, {
         service,
         ...(suffix ? { suffix } : {}),
         ...(description ? { description } : {}),
-        dryRun: ctx.opts.dryRun === true,
       });
-      ctx.out.result({ ...result.role, status: result.status, service, actions: result.actions }, () =>
-        result.role
-          ? `${result.status === "created" ? "created" : "exists "}  ${result.role.name}\narn      ${result.role.arn}`
-          : `would create the service-linked role of ${service}${suffix ? ` with suffix ${suffix}` : ""} (iam:CreateServiceLinkedRole)`,
+      if (ctx.opts.dryRun && !plan.existing) {
+        ctx.out.result(
+          { status: "would-create", service, actions: plan.actions },
+          () => `would ${plan.actions.join("\n")} (iam:CreateServiceLinkedRole)`,
+        );
+        return;
+      }
+      const result = await applyServiceLinkedRole(iam, plan);
+      ctx.out.result(
+        { ...result.role, status: result.status, service, actions: result.actions },
+        () =>
+          `${result.status === "created" ? "created" : "exists "}  ${result.role.name}\narn      ${result.role.arn}`,
       );
     }),
   );
@@ -161,13 +169,10 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
         flag: "--description",
       });
       const description = validateDescription(text, "--description");
-      const { updateServiceLinkedRoleDescription } = await core();
-      const r = await updateServiceLinkedRoleDescription(
-        await ctx.iam(),
-        name,
-        description,
-        ctx.opts.dryRun === true,
-      );
+      const { planDescriptionUpdate, applyDescriptionUpdate } = await core();
+      const iam = await ctx.iam();
+      const plan = await planDescriptionUpdate(iam, name, description);
+      const r = ctx.opts.dryRun ? plan : await applyDescriptionUpdate(iam, plan);
       ctx.out.result(r, () =>
         !r.changed
           ? `unchanged  ${name} (description already set)`
@@ -194,8 +199,6 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
   ).action(run<{ wait: boolean; timeout: string; status?: string }>(deleteSlr));
 }
 
-const deleteAction = (name: string) => `delete ${name} (iam:DeleteServiceLinkedRole)`;
-
 async function deleteSlr(
   ctx: CliContext,
   opts: { wait: boolean; timeout: string; status?: string },
@@ -203,7 +206,7 @@ async function deleteSlr(
 ) {
   const {
     getDeletionStatus,
-    getServiceLinkedRole,
+    planServiceLinkedRoleDeletion,
     startServiceLinkedRoleDeletion,
     waitForDeletion,
     deletionFailedError,
@@ -217,12 +220,9 @@ async function deleteSlr(
   const timeoutSeconds = parseSeconds(opts.timeout, "--timeout", 1, 3600);
   const name = await askRoleName(ctx, args[0] as string | undefined);
   const iam = await ctx.iam();
-  const role = await getServiceLinkedRole(iam, name);
+  const plan = await planServiceLinkedRoleDeletion(iam, name);
   if (ctx.opts.dryRun) {
-    ctx.out.result(
-      { name, arn: role.Arn, status: "would-delete", actions: [deleteAction(name)] },
-      () => `would delete ${name} (iam:DeleteServiceLinkedRole)`,
-    );
+    ctx.out.result({ ...plan, status: "would-delete" }, () => `would ${plan.actions.join("\n")}`);
     return;
   }
   if (!ctx.opts.yes) {
@@ -232,10 +232,10 @@ async function deleteSlr(
       return;
     }
   }
-  const started = await startServiceLinkedRoleDeletion(iam, role);
+  const started = await startServiceLinkedRoleDeletion(iam, plan);
   if (!opts.wait) {
     ctx.out.result(
-      { ...started, status: "IN_PROGRESS", actions: [deleteAction(name)] },
+      { ...started, status: "IN_PROGRESS" },
       () => `deletion started  ${name}\ntask id           ${started.deletionTaskId}`,
     );
     return;
@@ -248,10 +248,7 @@ async function deleteSlr(
         progress.update(`Deleting ${name}: ${s.status} (${Math.round(elapsed / 1000)} s)`),
     });
     progress.succeed(`Deleted ${name}`);
-    ctx.out.result(
-      { ...started, status: done.status, actions: [deleteAction(name)] },
-      () => `deleted  ${name}`,
-    );
+    ctx.out.result({ ...started, status: done.status }, () => `deleted  ${name}`);
   } catch (err) {
     progress.fail(`Deleting ${name} did not finish`);
     throw err;

@@ -109,50 +109,60 @@ export interface CreateRequest {
   service: string;
   suffix?: string;
   description?: string;
-  dryRun?: boolean;
+}
+
+/** What `slr create` will do: nothing when the role exists, else one create call. */
+export interface CreatePlan extends CreateRequest {
+  existing?: ServiceLinkedRole;
+  /** What --dry-run prints and what apply then reports. */
+  actions: string[];
 }
 
 export interface CreateResult {
-  status: "created" | "exists" | "would-create";
-  role?: ServiceLinkedRole;
+  status: "created" | "exists";
+  role: ServiceLinkedRole;
   service: string;
-  /** The plan (with dryRun) or what was done: what --dry-run prints is what apply does. */
   actions: string[];
 }
 
 const createAction = (req: CreateRequest) =>
   `create the service-linked role of ${req.service}${req.suffix ? ` with suffix ${req.suffix}` : ""}`;
 
-export async function createServiceLinkedRole(iam: Iam, req: CreateRequest): Promise<CreateResult> {
+export async function planServiceLinkedRole(iam: Iam, req: CreateRequest): Promise<CreatePlan> {
   const existing = await findServiceLinkedRole(iam, req.service, req.suffix);
-  if (existing)
-    return { status: "exists", role: toServiceLinkedRole(existing), service: req.service, actions: [] };
-  if (req.dryRun) return { status: "would-create", service: req.service, actions: [createAction(req)] };
+  return existing
+    ? { ...req, existing: toServiceLinkedRole(existing), actions: [] }
+    : { ...req, actions: [createAction(req)] };
+}
+
+export async function applyServiceLinkedRole(iam: Iam, plan: CreatePlan): Promise<CreateResult> {
+  if (plan.existing) return { status: "exists", role: plan.existing, service: plan.service, actions: [] };
   try {
     const out = await iam.send(
       new CreateServiceLinkedRoleCommand({
-        AWSServiceName: req.service,
-        ...(req.suffix ? { CustomSuffix: req.suffix } : {}),
-        ...(req.description ? { Description: req.description } : {}),
+        AWSServiceName: plan.service,
+        ...(plan.suffix ? { CustomSuffix: plan.suffix } : {}),
+        ...(plan.description ? { Description: plan.description } : {}),
       }),
     );
     if (!out.Role) throw new RolectlError("aws_error", "CreateServiceLinkedRole returned no role.");
     return {
       status: "created",
       role: toServiceLinkedRole(out.Role),
-      service: req.service,
-      actions: [createAction(req)],
+      service: plan.service,
+      actions: plan.actions,
     };
   } catch (err) {
     // Another process may have created it since we looked: AWS says "has been taken".
     if (awsErrorName(err) === "EntityAlreadyExists" || /has been taken/i.test((err as Error).message)) {
-      const now = await findServiceLinkedRole(iam, req.service, req.suffix);
-      if (now) return { status: "exists", role: toServiceLinkedRole(now), service: req.service, actions: [] };
+      const now = await findServiceLinkedRole(iam, plan.service, plan.suffix);
+      if (now)
+        return { status: "exists", role: toServiceLinkedRole(now), service: plan.service, actions: [] };
     }
-    if (awsErrorName(err) === "InvalidInput" && req.suffix && /suffix/i.test((err as Error).message)) {
+    if (awsErrorName(err) === "InvalidInput" && plan.suffix && /suffix/i.test((err as Error).message)) {
       throw new RolectlError("suffix_not_allowed", (err as Error).message, {
         cause: err,
-        hint: `${req.service} does not take --suffix; only some services do (e.g. autoscaling, connect, lexv2). Run without --suffix.`,
+        hint: `${plan.service} does not take --suffix; only some services do (e.g. autoscaling, connect, lexv2). Run without --suffix.`,
       });
     }
     throw err;
@@ -212,7 +222,8 @@ export async function describeServiceLinkedRole(
   };
 }
 
-export interface DescriptionResult {
+/** What `slr update-description` will do; `actions` is empty when the text is already set. */
+export interface DescriptionPlan {
   name: string;
   arn: string;
   previous?: string;
@@ -221,37 +232,48 @@ export interface DescriptionResult {
   actions: string[];
 }
 
-export async function updateServiceLinkedRoleDescription(
+export async function planDescriptionUpdate(
   iam: Iam,
   name: string,
   description: string,
-  dryRun = false,
-): Promise<DescriptionResult> {
+): Promise<DescriptionPlan> {
   const role = await getServiceLinkedRole(iam, name);
-  const result = {
+  const changed = role.Description !== description;
+  return {
     name,
     arn: role.Arn ?? "",
     ...(role.Description ? { previous: role.Description } : {}),
     description,
-    changed: role.Description !== description,
-    actions: role.Description !== description ? [`set the description of ${name}`] : [],
+    changed,
+    actions: changed ? [`set the description of ${name}`] : [],
   };
-  if (result.changed && !dryRun)
-    await iam.send(new UpdateRoleDescriptionCommand({ RoleName: name, Description: description }));
-  return result;
 }
 
-export interface DeletionStarted {
+export async function applyDescriptionUpdate(iam: Iam, plan: DescriptionPlan): Promise<DescriptionPlan> {
+  if (plan.changed)
+    await iam.send(new UpdateRoleDescriptionCommand({ RoleName: plan.name, Description: plan.description }));
+  return plan;
+}
+
+/** What `slr delete` will do: one deletion task, for a role checked to be service-linked. */
+export interface DeletionPlan {
   name: string;
   arn: string;
+  actions: string[];
+}
+
+export async function planServiceLinkedRoleDeletion(iam: Iam, name: string): Promise<DeletionPlan> {
+  const role = await getServiceLinkedRole(iam, name);
+  return { name, arn: role.Arn ?? "", actions: [`delete ${name} (iam:DeleteServiceLinkedRole)`] };
+}
+
+export interface DeletionStarted extends DeletionPlan {
   deletionTaskId: string;
 }
 
-/** Starts deleting a role already checked with getServiceLinkedRole. */
-export async function startServiceLinkedRoleDeletion(iam: Iam, role: Role): Promise<DeletionStarted> {
-  const name = role.RoleName ?? "";
-  const out = await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: name }));
-  return { name, arn: role.Arn ?? "", deletionTaskId: out.DeletionTaskId ?? "" };
+export async function startServiceLinkedRoleDeletion(iam: Iam, plan: DeletionPlan): Promise<DeletionStarted> {
+  const out = await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: plan.name }));
+  return { ...plan, deletionTaskId: out.DeletionTaskId ?? "" };
 }
 
 export type DeletionState = "NOT_STARTED" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
