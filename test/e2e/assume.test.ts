@@ -422,16 +422,16 @@ describe("exec, credential-process and the AWS CLI", () => {
   });
 
   it("the AWS CLI gets credentials through credential_process = rolectl credential-process", async () => {
-    const install = await env.sandbox.run([
-      "assume",
-      "--profile",
-      "bizcorprole",
-      "--install-credential-process",
-      "bizcorp",
-      "--mfa-code",
-      "123456",
-    ]);
+    const installArgs = ["assume", "--profile", "bizcorprole", "--install-credential-process", "bizcorp"];
+    const before = readFileSync(env.sandbox.configPath, "utf8");
+    const dry = await env.sandbox.run([...installArgs, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/^would write \[profile bizcorp\] credential_process = .* to /m);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(before);
+    expect(env.proxy.calls).toEqual([]);
+    const install = await env.sandbox.run([...installArgs, "--mfa-code", "123456"]);
     expect(install.code).toBe(0);
+    expect(install.stderr).toMatch(/^wrote \[profile bizcorp\] credential_process = /m);
     expect(readFileSync(env.sandbox.configPath, "utf8")).toMatch(
       /\[profile bizcorp\]\ncredential_process = .*credential-process --profile bizcorprole\n$/,
     );

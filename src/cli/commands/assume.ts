@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { type Command, Option } from "commander";
-import { configSectionProfile } from "../../config/files.js";
 import {
   credentialEnvironment,
   formatCredentials,
@@ -12,7 +11,6 @@ import {
 import { DEFAULT_REFRESH_WINDOW } from "../../core/assume/plan.js";
 import { usageError } from "../../shared/errors.js";
 import type { CommandRunner } from "../action.js";
-import type { CliContext } from "../context.js";
 import { type AssumeOptions, obtainCredentials, planFromOptions } from "../credentials.js";
 import { withExamples } from "../help.js";
 
@@ -58,31 +56,6 @@ function credentialProcessCommand(profile: string, env: Record<string, string | 
   return `"${process.execPath}" "${self}" credential-process --profile ${profile}`;
 }
 
-async function installCredentialProcess(ctx: CliContext, name: string, profile: string): Promise<string> {
-  const { validateProfileName } = await import("../../shared/validate.js");
-  validateProfileName(name, "--install-credential-process");
-  const [{ awsFilePaths }, { editConfigFile, upsertSection }] = await Promise.all([
-    import("../../config/files.js"),
-    import("../../config/edit.js"),
-  ]);
-  const path = awsFilePaths(ctx.env, ctx.home).config;
-  const section = name === "default" ? "default" : `profile ${name}`;
-  if (configSectionProfile(section) === profile)
-    throw usageError(
-      "invalid_value",
-      "--install-credential-process must name a new profile, not the source one.",
-    );
-  const command = credentialProcessCommand(profile, ctx.env);
-  if (!ctx.opts.dryRun) {
-    await editConfigFile(
-      path,
-      (text) => upsertSection(text, path, { section, values: { credential_process: command } }).text,
-      { mode: 0o600 },
-    );
-  }
-  return `[${section}] credential_process = ${command}`;
-}
-
 export function registerAssume(program: Command, run: CommandRunner): void {
   withExamples(
     addAssumeOptions(
@@ -111,9 +84,23 @@ export function registerAssume(program: Command, run: CommandRunner): void {
       if (opts.installCredentialProcess !== undefined) {
         if (!plan.profile)
           throw usageError("usage", "--install-credential-process needs --profile (the profile to assume).");
-        const line = await installCredentialProcess(ctx, opts.installCredentialProcess, plan.profile);
-        ctx.out.info(`${ctx.opts.dryRun ? "would write" : "wrote"} ${line}`);
-        if (ctx.opts.dryRun) return;
+        const [{ credentialProcessProfileStep }, { awsFilePaths }, { applySteps }] = await Promise.all([
+          import("../../core/assume/install.js"),
+          import("../../config/files.js"),
+          import("../../core/steps.js"),
+        ]);
+        const step = credentialProcessProfileStep({
+          configPath: awsFilePaths(ctx.env, ctx.home).config,
+          name: opts.installCredentialProcess,
+          sourceProfile: plan.profile,
+          command: credentialProcessCommand(plan.profile, ctx.env),
+        });
+        if (ctx.opts.dryRun) {
+          ctx.out.info(`would ${step.description}`);
+          return;
+        }
+        await applySteps([step]);
+        ctx.out.info(step.description.replace(/^write/, "wrote"));
       }
       const { result, region } = await obtainCredentials(ctx, opts, plan);
       const format: OutputFormat = ctx.opts.json ? "json" : opts.format;
