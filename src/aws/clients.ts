@@ -4,8 +4,10 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
+  DeserializeMiddleware,
   InitializeMiddleware,
 } from "@aws-sdk/types";
+import { RolectlError } from "../shared/errors.js";
 import { VERSION } from "../version.js";
 import { mapAwsError } from "./errors.js";
 import type { AwsSettings, ServiceName } from "./settings.js";
@@ -23,9 +25,17 @@ export interface ClientOptions {
 
 // biome-ignore lint/suspicious/noExplicitAny: one middleware serves every client's input/output types
 type AnyInitializeMiddleware = InitializeMiddleware<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+type AnyDeserializeMiddleware = DeserializeMiddleware<any, any>;
 
 interface Stackable {
   middlewareStack: { add(mw: AnyInitializeMiddleware, opts: { step: "initialize"; name: string }): void };
+}
+
+interface Stackable2 {
+  middlewareStack: {
+    add(mw: AnyDeserializeMiddleware, opts: { step: "deserialize"; name: string; priority: "high" }): void;
+  };
 }
 
 function baseConfig(service: ServiceName, { settings, credentials, debug }: ClientOptions) {
@@ -82,9 +92,49 @@ interface Metadata {
   attempts?: number;
 }
 
+/**
+ * Calls that mint something new each time they run: sent again after a lost answer they would
+ * make a second key or device, and the first one's secret would be seen by nobody.
+ */
+const CREATES_ANEW = new Set([
+  "CreateAccessKeyCommand",
+  "CreateVirtualMFADeviceCommand",
+  "CreatePolicyVersionCommand",
+]);
+
+/**
+ * Inside the SDK's retry loop: when such a call fails without a definite answer (the connection
+ * dropped, a timeout, a 5xx), stop the retries with `lost_answer`, so the caller reads the state
+ * and decides. A throttling or other 4xx answer is definite (nothing was made) and retries as usual.
+ */
+function neverBlindlyRetried<T extends Stackable2>(client: T, service: ServiceName): T {
+  const middleware: AnyDeserializeMiddleware = (next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      const command = context.commandName ?? "";
+      const status = (err as { $metadata?: Metadata }).$metadata?.httpStatusCode;
+      if (!CREATES_ANEW.has(command) || (status !== undefined && status < 500)) throw err;
+      const operation = `${service}:${command.replace(/Command$/, "")}`;
+      throw new RolectlError(
+        "lost_answer",
+        `${operation}: no definite answer (${(err as Error).message || (err as Error).name}); AWS may or may not have done it.`,
+        // No `cause`: the SDK would find the network error in it and retry after all.
+        { hint: "Run the same command again: rolectl reads what exists before it creates anything." },
+      );
+    }
+  };
+  client.middlewareStack.add(middleware, {
+    step: "deserialize",
+    name: "rolectlNeverBlindlyRetried",
+    priority: "high",
+  });
+  return client;
+}
+
 export async function createIamClient(options: ClientOptions): Promise<IAMClient> {
   const { IAMClient } = await import("@aws-sdk/client-iam");
-  return instrument(new IAMClient(baseConfig("iam", options)), "iam", options);
+  return instrument(neverBlindlyRetried(new IAMClient(baseConfig("iam", options)), "iam"), "iam", options);
 }
 
 export async function createStsClient(options: ClientOptions): Promise<STSClient> {

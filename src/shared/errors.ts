@@ -76,6 +76,8 @@ const KIND_OF = {
   aws_error: "internal",
   lock_timeout: "internal",
   network: "internal",
+  /** A call that creates something lost its answer: AWS may or may not have done it. */
+  lost_answer: "internal",
   service_error: "internal",
   service_failure: "internal",
   throttled: "internal",

@@ -317,6 +317,8 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     const t = JSON.parse(trust.stdout);
     expect(t.externalId).toMatch(/^[\w-]{32}$/);
     expect(t.next).toContain(`--role-arn arn:aws:iam::${BIZ}:role/BizCorpRole`);
+    const keyFile = join(env.sandbox.dir, "devcorpuser.key");
+    const seedFile = join(env.sandbox.dir, "devcorpuser.seed");
     const grant = await env.sandbox.run([
       "cross-account",
       "grant-user",
@@ -330,15 +332,25 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
       "--mfa",
       "--mfa-codes",
       "123456,654321",
+      "--access-key-out",
+      keyFile,
+      "--mfa-seed-out",
+      seedFile,
       "--json",
     ]);
     expect(grant.code).toBe(0);
     const g = JSON.parse(grant.stdout);
-    expect(g.accessKey.secretAccessKey).toBeTruthy();
-    expect(g.mfa.seed).toMatch(/^[A-Z2-7]+$/);
-    expect(g.mfa.otpauthUri).toContain(
-      `otpauth://totp/Amazon%20Web%20Services%3Adevcorpuser%40${DEV}?secret=${g.mfa.seed}`,
-    );
+    // The secrets went to the files the admin named (0600), not into the JSON on stdout.
+    const secret = /aws_secret_access_key = (\S+)/.exec(readFileSync(keyFile, "utf8"))?.[1] ?? "";
+    const seed = readFileSync(seedFile, "utf8").trim();
+    expect(secret).toMatch(/^\S{20,}$/);
+    expect(seed).toMatch(/^[A-Z2-7]{32,}$/);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(seedFile).mode & 0o777).toBe(0o600);
+    expect(grant.stdout).not.toContain(secret);
+    expect(grant.stdout).not.toContain(seed);
+    expect(g.accessKey.storedIn).toBe(`[devcorpuser] in ${keyFile}`);
+    expect(g.mfa.seedFile).toBe(seedFile);
     const write = await env.sandbox.run(
       [
         "cross-account",
@@ -358,7 +370,7 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
         "--access-key-id",
         g.accessKey.accessKeyId,
       ],
-      { env: { ROLECTL_SECRET_ACCESS_KEY: g.accessKey.secretAccessKey } },
+      { env: { ROLECTL_SECRET_ACCESS_KEY: secret } },
     );
     expect(write.code).toBe(0);
     const ok = await env.sandbox.run([
@@ -400,7 +412,7 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     expect(r.screen).not.toContain("Role name in the trusting account");
     expect(r.screen).not.toContain("IAM user in the trusted account");
     expect(r.code).toBe(0);
-    expect(r.screen).toMatch(/external id [\w-]{32} {2}\(shown once\)/);
+    expect(r.screen).toMatch(/external id [\w-]{32} {2}\(generated; also in the profile\)/);
     const role = (await iamAs(env.moto.url, bizKeys).send(new GetRoleCommand({ RoleName: "BizCorpRole" })))
       .Role;
     expect(decodeURIComponent(role?.AssumeRolePolicyDocument ?? "")).toContain("sts:ExternalId");

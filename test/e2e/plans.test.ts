@@ -119,9 +119,9 @@ describe("--dry-run prints the plan that apply then executes", () => {
       "CreatePolicy",
       "CreateUser",
       "AttachUserPolicy",
-      "CreateAccessKey",
       "CreateVirtualMFADevice",
       "EnableMFADevice",
+      "CreateAccessKey",
     ]);
     env.proxy.reset();
     const again = await dryRunThenApply([

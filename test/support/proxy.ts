@@ -29,6 +29,8 @@ export type Fault =
   | { kind: "accessDenied"; message?: string }
   | { kind: "expiredToken" }
   | { kind: "reset" }
+  /** moto does the call, then the connection drops before the answer: "did it happen?" */
+  | { kind: "lostAnswer" }
   | { kind: "delay"; ms: number }
   | { kind: "respond"; status: number; body: string; contentType?: string };
 
@@ -189,6 +191,9 @@ export class TestProxy {
       call.answeredBy = fault.kind;
       if (fault.kind === "delay") {
         await new Promise((r) => setTimeout(r, fault.ms));
+      } else if (fault.kind === "lostAnswer") {
+        call.status = await this.forward(req, body, res, { drop: true });
+        return;
       } else {
         this.answerFault(fault, service, res, call);
         return;
@@ -249,6 +254,7 @@ export class TestProxy {
         res.writeHead(fault.status, { "content-type": fault.contentType ?? "text/xml" }).end(fault.body);
         return;
       case "delay":
+      case "lostAnswer":
         return;
     }
   }
@@ -377,13 +383,26 @@ export class TestProxy {
     });
   }
 
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<number> {
+  private forward(
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    options: { drop?: boolean } = {},
+  ): Promise<number> {
     const target = new URL(req.url ?? "/", this.motoUrl);
     return new Promise((resolve, reject) => {
       const upstream = request(
         target,
         { method: req.method, headers: { ...req.headers, host: target.host } },
         (up) => {
+          if (options.drop) {
+            up.resume();
+            up.on("end", () => {
+              res.socket?.destroy();
+              resolve(0);
+            });
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
           up.on("end", () => resolve(up.statusCode ?? 502));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memoryLedger } from "../../src/cache/ledger.js";
 import { planTrustedSide } from "../../src/core/cross-account/trusted-side.js";
 import { applyManagedPolicy, planAttachment, planManagedPolicy } from "../../src/core/policies/managed.js";
 import { planRoleProvision } from "../../src/core/roles/provision.js";
@@ -115,6 +116,10 @@ describe("planTrustedSide", () => {
     roleName: "BizCorpRole",
     roleAccount: "111111111111",
     enableCodes: async (): Promise<[string, string]> => ["123456", "654321"],
+    places: { personHoldsSeed: false },
+    get ledger() {
+      return memoryLedger("222222222222", "devcorpuser");
+    },
   };
   const input = { user: "devcorpuser", createAccessKey: true, mfa: true };
 
@@ -124,6 +129,8 @@ describe("planTrustedSide", () => {
       GetUser: () => ({ User: {} }),
       ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }),
       ListAccessKeys: () => ({ AccessKeyMetadata: [{ AccessKeyId: "AKIA1" }, { AccessKeyId: "AKIA2" }] }),
+      ListMFADevices: () => ({ MFADevices: [] }),
+      ListVirtualMFADevices: () => ({ VirtualMFADevices: [] }),
     });
     const err = await planTrustedSide(iam, { ...base, input }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RolectlError);
@@ -133,6 +140,8 @@ describe("planTrustedSide", () => {
       "GetPolicy",
       "GetUser",
       "ListAttachedUserPolicies",
+      "ListMFADevices",
+      "ListVirtualMFADevices",
       "ListAccessKeys",
     ]);
   });
@@ -141,16 +150,17 @@ describe("planTrustedSide", () => {
     const iam = fakeIam({
       GetPolicy: noSuchEntity,
       GetUser: noSuchEntity,
+      ListVirtualMFADevices: () => ({ VirtualMFADevices: [] }),
     });
-    const plan = await planTrustedSide(iam, { ...base, input, knownKeyId: "AKIAHELD" });
+    const plan = await planTrustedSide(iam, { ...base, input, knownKeyIds: ["AKIAHELD"] });
     expect(plan.accessKey).toBe("create"); // the user does not exist, so no key of theirs is held
     expect(plan.mfaSerial).toBe("arn:aws:iam::222222222222:mfa/devcorpuser");
     expect(plan.steps.map((s) => s.description)).toEqual([
       "create managed policy AssumeRole-BizCorpRole-111111111111",
       "create user devcorpuser",
       "attach arn:aws:iam::222222222222:policy/AssumeRole-BizCorpRole-111111111111 to user devcorpuser",
-      "create an access key for devcorpuser",
       "create and enable a virtual MFA device for devcorpuser",
+      "create an access key for devcorpuser",
     ]);
     const held = fakeIam({
       GetPolicy: noSuchEntity,
@@ -159,7 +169,7 @@ describe("planTrustedSide", () => {
       ListAccessKeys: () => ({ AccessKeyMetadata: [{ AccessKeyId: "AKIAHELD" }, { AccessKeyId: "AKIA2" }] }),
       ListMFADevices: () => ({ MFADevices: [{ SerialNumber: "arn:aws:iam::222222222222:mfa/old" }] }),
     });
-    const again = await planTrustedSide(held, { ...base, input, knownKeyId: "AKIAHELD" });
+    const again = await planTrustedSide(held, { ...base, input, knownKeyIds: ["AKIAHELD"] });
     expect(again.accessKey).toEqual({ reuse: "AKIAHELD" });
     expect(again.mfa).toEqual({ existing: "arn:aws:iam::222222222222:mfa/old" });
   });

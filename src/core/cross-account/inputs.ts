@@ -59,6 +59,7 @@ export interface TrustedOptions {
   mfa?: boolean;
   mfaCodes?: string;
   mfaSeedOut?: string;
+  accessKeyOut?: string;
 }
 
 export interface LocalOptions {
@@ -168,6 +169,8 @@ export interface TrustedInput {
   mfa: boolean;
   mfaCodes?: [string, string];
   mfaSeedOut?: string;
+  /** A credentials-format file (0600) that receives the new access key the moment it exists. */
+  accessKeyOut?: string;
 }
 
 export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<TrustedInput> {
@@ -193,7 +196,7 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
     mfaCodes = [c1, c2];
   }
   let mfa = o.mfa === true || mfaCodes !== undefined || o.mfaSeedOut !== undefined;
-  let createAccessKey = o.createAccessKey === true;
+  let createAccessKey = o.createAccessKey === true || o.accessKeyOut !== undefined;
   if (ask.interactive) {
     if (o.mfa === undefined && !mfa)
       mfa = await ask.prompter.confirm({
@@ -201,7 +204,7 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
         flag: "--mfa",
         default: true,
       });
-    if (o.createAccessKey === undefined)
+    if (o.createAccessKey === undefined && o.accessKeyOut === undefined)
       createAccessKey = await ask.prompter.confirm({
         message: `Create an access key for ${user}?`,
         flag: "--create-access-key",
@@ -217,6 +220,7 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
     mfa,
     ...(mfaCodes ? { mfaCodes } : {}),
     ...(o.mfaSeedOut !== undefined ? { mfaSeedOut: o.mfaSeedOut } : {}),
+    ...(o.accessKeyOut !== undefined ? { accessKeyOut: o.accessKeyOut } : {}),
   };
 }
 

@@ -98,7 +98,7 @@ export function checkProfileConflicts(w: ProfileWrite, force: boolean): void {
   }
 }
 
-async function editSections(
+export async function editSections(
   path: string,
   changes: SectionChange[],
   options: { mode: number; enforceMode: boolean },

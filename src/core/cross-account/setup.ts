@@ -1,5 +1,6 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { Ledger } from "../../cache/ledger.js";
 import { type AwsFilePaths, readIniFile } from "../../config/files.js";
 import { partitionOf, roleArnOf } from "../../shared/arn.js";
 import {
@@ -8,23 +9,28 @@ import {
   type RoleProvision,
   unappliedOutcome,
 } from "../roles/provision.js";
+import { readRole } from "../roles/role-state.js";
 import { applySteps, type Step } from "../steps.js";
 import { type CallerIdentity, getCallerIdentity } from "../whoami.js";
 import type { LocalInput, TrustedInput, TrustingInput } from "./inputs.js";
 import {
   checkProfileConflicts,
+  existingConfigProfile,
   type ProfileWrite,
   profileWriteSteps,
   roleProfileValues,
 } from "./local-profile.js";
+import { secretPlaces } from "./secret-places.js";
 import {
   type EnableCodes,
   planTrustedSide,
   type TrustedResult,
+  type TrustedSecrets,
   type TrustedSidePlan,
   trustedResult,
+  trustedSecrets,
 } from "./trusted-side.js";
-import { desiredTrustingRole } from "./trusting-side.js";
+import { desiredTrustingRole, externalIdIn } from "./trusting-side.js";
 
 // `cross-account setup`: seed 001's three parts as one plan. Everything is read first (both
 // callers, the role, the trusted account's user, keys and devices, the local files) and every
@@ -46,6 +52,10 @@ export interface SetupRequest {
   enableCodes: EnableCodes;
   /** Replace a role that trusts something else (the local --force is in `local`). */
   force: boolean;
+  /** rolectl's record of what it minted for a user (see cache/ledger). */
+  ledgerFor: (account: string, user: string) => Ledger;
+  /** A person sees the new device's seed (QR code on a terminal). */
+  personHoldsSeed: boolean;
 }
 
 export interface SetupPlan {
@@ -94,19 +104,31 @@ export async function planSetup(
   ]);
   const partition = partitionOf(trustingCaller.arn);
   const roleArn = roleArnOf(partition, trustingCaller.account, t.roleName);
+  const trusting = t.generated ? { ...t, ...(await generatedIdAgain(clients.trusting.iam, req)) } : t;
   const role = await planRoleProvision(
     clients.trusting.iam,
-    desiredTrustingRole(t, trustedCaller.account, partition),
+    desiredTrustingRole(trusting, trustedCaller.account, partition),
     { force: req.force },
   );
-  const knownKeyId = heldKeyId(req.paths.credentials, l.sourceProfile);
+  const accessKeyOut = u.accessKeyOut ? { path: u.accessKeyOut, profile: l.sourceProfile } : undefined;
+  const knownKeyIds = [
+    heldKeyId(req.paths.credentials, l.sourceProfile),
+    accessKeyOut ? heldKeyId(accessKeyOut.path, accessKeyOut.profile) : undefined,
+  ].filter((id) => id !== undefined);
   const trusted = await planTrustedSide(clients.trusted.iam, {
     caller: trustedCaller,
     input: u,
     roleArn,
     roleName: t.roleName,
     roleAccount: trustingCaller.account,
-    ...(knownKeyId ? { knownKeyId } : {}),
+    knownKeyIds,
+    ledger: req.ledgerFor(trustedCaller.account, u.user),
+    places: secretPlaces({
+      credentials: { path: req.paths.credentials, profile: l.sourceProfile },
+      ...(accessKeyOut ? { accessKeyOut } : {}),
+      ...(u.mfaSeedOut ? { seedOut: u.mfaSeedOut } : {}),
+      personHoldsSeed: req.personHoldsSeed,
+    }),
     enableCodes: req.enableCodes,
   });
   const profile: ProfileWrite = {
@@ -120,13 +142,16 @@ export async function planSetup(
         roleArn,
         sourceProfile: l.sourceProfile,
         ...(mfaSerial ? { mfaSerial } : {}),
-        ...(t.externalId ? { externalId: t.externalId } : {}),
+        ...(trusting.externalId ? { externalId: trusting.externalId } : {}),
         region: req.region,
         ...(l.roleSessionName ? { roleSessionName: l.roleSessionName } : {}),
         ...(l.durationSeconds ? { durationSeconds: l.durationSeconds } : {}),
       });
     },
-    ...(trusted.accessKey === "create" ? { keys: "new" as const } : {}),
+    ...(trusted.accessKey === "create" ||
+    (typeof trusted.accessKey === "object" && "recover" in trusted.accessKey)
+      ? { keys: "new" as const }
+      : {}),
     keysNow: () =>
       trusted.made.accessKeyId && trusted.made.secretAccessKey
         ? { accessKeyId: trusted.made.accessKeyId, secretAccessKey: trusted.made.secretAccessKey }
@@ -156,7 +181,7 @@ export async function planSetup(
 export async function applySetup(
   clients: { trusting: AccountClients },
   plan: SetupPlan,
-  options: { dryRun: boolean; seedOut?: string; onStep?: (description: string) => void },
+  options: { dryRun: boolean; onStep?: (description: string) => void },
 ): Promise<SetupResult> {
   const { dryRun, onStep } = options;
   const outcome = dryRun
@@ -177,7 +202,7 @@ export async function applySetup(
       role: { name: t.name, arn: plan.roleArn, status: outcome.status, actions: outcome.actions },
       ...(externalId ? { externalId } : {}),
     },
-    trusted: trustedResult(plan.trusted, dryRun, options.seedOut),
+    trusted: trustedResult(plan.trusted, dryRun),
     profile: {
       name: plan.profile.profile,
       values: plan.profile.values(),
@@ -186,3 +211,20 @@ export async function applySetup(
     actions,
   };
 }
+
+/**
+ * A generated external id, again: the one the role already demands, else the one the local
+ * profile names; a new one only the first time (so a re-run changes nothing).
+ */
+async function generatedIdAgain(
+  iam: AccountClients["iam"],
+  req: SetupRequest,
+): Promise<{ externalId?: string }> {
+  const fromRole = externalIdIn((await readRole(iam, req.trusting.roleName, false))?.trustPolicy);
+  const fromProfile = existingConfigProfile(readIniFile(req.paths.config), req.local.profile)?.external_id;
+  const id = fromRole ?? fromProfile;
+  return id ? { externalId: id } : {};
+}
+
+/** The secrets a run saw, for --show-secrets or to show once what is held nowhere else. */
+export const setupSecrets = (plan: SetupPlan): TrustedSecrets => trustedSecrets(plan.trusted);

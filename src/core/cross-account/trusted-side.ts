@@ -1,14 +1,10 @@
 import {
-  CreateAccessKeyCommand,
   CreateUserCommand,
-  CreateVirtualMFADeviceCommand,
-  DeleteVirtualMFADeviceCommand,
-  EnableMFADeviceCommand,
   GetUserCommand,
   type IAMClient,
-  ListAccessKeysCommand,
   ListMFADevicesCommand,
 } from "@aws-sdk/client-iam";
+import type { Ledger } from "../../cache/ledger.js";
 import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
 import { awsErrorName, conflictError } from "../../shared/errors.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
@@ -22,10 +18,24 @@ import {
 import type { Step } from "../steps.js";
 import type { CallerIdentity } from "../whoami.js";
 import type { TrustedInput } from "./inputs.js";
+import {
+  enableDevice,
+  listKeyIds,
+  mintAccessKey,
+  mintDevice,
+  type NewDevice,
+  type NewKey,
+  settleLostDevice,
+  settleLostKeys,
+  unassignedDevice,
+} from "./minted.js";
+
+export type { NewDevice, NewKey };
 
 // Dev Corp's side of seed 001 (part 2): a policy allowing sts:AssumeRole on Biz Corp's role,
-// a user holding it, an access key, and a virtual MFA device. Planned from reads first, so that
-// every refusal (IAM's two-key limit) comes before the first write.
+// a user holding it, a virtual MFA device and an access key. Planned from reads first (IAM and
+// rolectl's ledger), so that every refusal comes before the first write, and a re-run picks up
+// what an interrupted one left.
 
 type Iam = Pick<IAMClient, "send">;
 
@@ -36,13 +46,18 @@ export function assumeRolePolicy(roleArn: string): PolicyDocumentShape {
   };
 }
 
-export interface NewDevice {
-  serial: string;
-  seed: string;
-}
-
 /** The two consecutive codes that enable a new device: shown to a person, or computed from its seed. */
 export type EnableCodes = (device: NewDevice) => Promise<[string, string]>;
+
+/** Where each secret went: a file the user named, the credentials file, or the ledger. */
+export interface SecretPlaces {
+  /** Stores a new (or recovered) access key where the user reads it; returns that place. */
+  storeKey?: (key: NewKey) => Promise<string>;
+  /** Stores a new device's seed in the file the user named (--mfa-seed-out); returns it. */
+  storeSeed?: (device: NewDevice) => Promise<string>;
+  /** A person scanned the seed (so the ledger need not keep it once the device is enabled). */
+  personHoldsSeed: boolean;
+}
 
 export interface TrustedResult {
   account: string;
@@ -51,15 +66,24 @@ export interface TrustedResult {
   accessKey?: {
     status: "created" | "exists" | "would-create";
     accessKeyId?: string;
-    secretAccessKey?: string;
+    /** Where the secret is: the credentials file, --access-key-out, or rolectl's ledger. */
+    storedIn?: string;
   };
   mfa?: {
     status: "created" | "exists" | "would-create";
     serial?: string;
-    seed?: string;
-    otpauthUri?: string;
+    /** Where the seed is when no person scanned it: --mfa-seed-out or rolectl's ledger. */
     seedFile?: string;
   };
+  /** Things settled on the way (what a lost answer left behind, and was removed). */
+  notes: string[];
+}
+
+/** The secret values themselves: only for --show-secrets, or shown once when held nowhere else. */
+export interface TrustedSecrets {
+  secretAccessKey?: string;
+  seed?: string;
+  otpauthUri?: string;
 }
 
 export interface TrustedSidePlan {
@@ -68,15 +92,24 @@ export interface TrustedSidePlan {
   userExists: boolean;
   policy: ManagedPolicyPlan;
   attach: boolean;
-  /** The key the local profile holds and IAM still knows (reused), or "create". */
-  accessKey?: { reuse: string } | "create";
-  /** The user's existing device, or "create" (its serial is predictable: mfa/<user>). */
-  mfa?: { existing: string } | "create";
+  /** A key the user's files hold (reused), one rolectl holds from an earlier run, or "create". */
+  accessKey?: { reuse: string } | { recover: string } | "create";
+  /** The user's assigned device, a device an earlier run made (its seed held), or "create". */
+  mfa?: { existing: string } | { resume: string } | "create";
   /** The MFA serial the profile will name, known before anything is created. */
   mfaSerial?: string;
+  ledgerPath: string;
   steps: Step[];
   /** Filled in by the steps as they run. */
-  readonly made: { accessKeyId?: string; secretAccessKey?: string; mfaSerial?: string; seed?: string };
+  readonly made: {
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    keyStoredIn?: string;
+    mfaSerial?: string;
+    seed?: string;
+    seedFile?: string;
+    notes: string[];
+  };
 }
 
 async function userExists(iam: Iam, user: string): Promise<boolean> {
@@ -89,24 +122,27 @@ async function userExists(iam: Iam, user: string): Promise<boolean> {
   }
 }
 
+export interface TrustedSideRequest {
+  caller: CallerIdentity;
+  input: TrustedInput;
+  roleArn: string;
+  roleName: string;
+  roleAccount: string;
+  /** Access key ids the user's files hold (the source profile, --access-key-out). */
+  knownKeyIds?: string[];
+  ledger: Ledger;
+  places: SecretPlaces;
+  enableCodes: EnableCodes;
+}
+
 /**
- * Reads the trusted account and plans part 2. Refuses before any write when the user already
- * has two access keys and none of them is the one the local profile holds.
+ * Reads the trusted account and the ledger, and plans part 2: policy, user, attachment, then the
+ * MFA device, then the access key (secrets last, each stored the moment AWS returns it). Refuses
+ * before any write when the user already has two keys rolectl cannot reuse, or an unassigned
+ * device of the user's name exists that rolectl did not make.
  */
-export async function planTrustedSide(
-  iam: Iam,
-  o: {
-    caller: CallerIdentity;
-    input: TrustedInput;
-    roleArn: string;
-    roleName: string;
-    roleAccount: string;
-    /** The access key id the local source profile already holds. */
-    knownKeyId?: string;
-    enableCodes: EnableCodes;
-  },
-): Promise<TrustedSidePlan> {
-  const { input, caller } = o;
+export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<TrustedSidePlan> {
+  const { input, caller, ledger, places } = o;
   const user = input.user;
   const policyName = input.assumePolicyName ?? `AssumeRole-${o.roleName}-${o.roleAccount}`.slice(0, 128);
   const partition = partitionOf(caller.arn);
@@ -118,7 +154,9 @@ export async function planTrustedSide(
   });
   const exists = await userExists(iam, user);
   const attach = await planAttachment(iam, { user }, policy.arn, exists);
-  const made: TrustedSidePlan["made"] = {};
+  const record = await ledger.read();
+  const made: TrustedSidePlan["made"] = { notes: [] };
+  const note = (n: string) => made.notes.push(n);
   const steps: Step[] = [...policy.steps];
   if (!exists)
     steps.push({
@@ -127,49 +165,103 @@ export async function planTrustedSide(
     });
   steps.push(...attach);
 
+  let mfa: TrustedSidePlan["mfa"];
+  let mfaSerial: string | undefined;
+  if (input.mfa) {
+    const assigned = exists
+      ? ((await iam.send(new ListMFADevicesCommand({ UserName: user }))).MFADevices ?? [])
+      : [];
+    if (assigned[0]?.SerialNumber) {
+      mfa = { existing: assigned[0].SerialNumber };
+      mfaSerial = assigned[0].SerialNumber;
+      if (record.devices.some((d) => d.serial === mfaSerial && d.seed)) made.seedFile = ledger.path;
+    } else {
+      mfaSerial = `arn:${partition}:iam::${caller.account}:mfa/${user}`;
+      const serial = mfaSerial;
+      const earlier = record.devices.find((d) => d.serial === serial);
+      const lingering = await unassignedDevice(iam, serial);
+      if (lingering && earlier?.seed) {
+        const seed = earlier.seed;
+        mfa = { resume: serial };
+        steps.push({
+          description: `enable virtual MFA device ${serial} (made by an earlier run; its seed is in ${ledger.path})`,
+          run: () =>
+            enableAndSettle(iam, {
+              user,
+              device: { serial, seed },
+              ledger,
+              places,
+              enableCodes: o.enableCodes,
+              made,
+            }),
+        });
+      } else {
+        if (lingering && !earlier && record.pending?.op !== "CreateVirtualMFADevice") {
+          throw conflictError(
+            "already_exists",
+            `An unassigned virtual MFA device ${serial} exists, and rolectl did not make it.`,
+            {
+              hint: `If nobody uses it, delete it (aws iam delete-virtual-mfa-device --serial-number ${serial}) and run again; or leave out --mfa.`,
+            },
+          );
+        }
+        if (lingering)
+          steps.push({
+            description: `delete virtual MFA device ${serial} (an earlier run made it, but its seed was lost)`,
+            run: async () => {
+              if (await settleLostDevice(iam, ledger, serial))
+                note(`deleted virtual MFA device ${serial}: its seed was lost`);
+            },
+          });
+        mfa = "create";
+        steps.push({
+          description: `create and enable a virtual MFA device for ${user}`,
+          run: async () => {
+            const device = await mintDevice(iam, ledger, { user, serial }, note);
+            await enableAndSettle(iam, { user, device, ledger, places, enableCodes: o.enableCodes, made });
+          },
+        });
+      }
+    }
+  }
+
   let accessKey: TrustedSidePlan["accessKey"];
   if (input.createAccessKey) {
-    const keys = exists
-      ? ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [])
-      : [];
-    if (o.knownKeyId && keys.some((k) => k.AccessKeyId === o.knownKeyId)) accessKey = { reuse: o.knownKeyId };
-    else {
-      if (keys.length >= 2) {
+    const ids = exists ? await listKeyIds(iam, user) : [];
+    const pending = record.pending?.op === "CreateAccessKey" ? new Set(record.pending.before) : undefined;
+    const lost = pending ? ids.filter((id) => !pending.has(id) && !record.keys.some((k) => k.id === id)) : [];
+    const held = (o.knownKeyIds ?? []).find((id) => ids.includes(id));
+    const recoverable = record.keys.find((k) => k.secret && ids.includes(k.id));
+    if (held) accessKey = { reuse: held };
+    else if (recoverable?.secret) {
+      const key = { accessKeyId: recoverable.id, secretAccessKey: recoverable.secret };
+      accessKey = { recover: recoverable.id };
+      steps.push({
+        description: `store access key ${key.accessKeyId} (made by an earlier run; held in ${ledger.path})`,
+        run: () => storeKey(ledger, places, key, made),
+      });
+    } else {
+      if (ids.length - lost.length >= 2) {
         throw conflictError(
           "access_key_limit",
-          `User ${user} already has 2 access keys (${keys.map((k) => k.AccessKeyId).join(", ")}); IAM allows no more.`,
+          `User ${user} already has 2 access keys (${ids.join(", ")}); IAM allows no more, and rolectl holds the secret of neither.`,
           {
             hint: `Delete one you no longer use (aws iam delete-access-key --user-name ${user} --access-key-id …), or leave out --create-access-key.`,
           },
         );
       }
+      for (const id of lost)
+        steps.push({
+          description: `delete access key ${id} of ${user} (an earlier run made it, but its secret was lost)`,
+          run: async () => {
+            for (const gone of await settleLostKeys(iam, ledger, user))
+              note(`deleted access key ${gone}: its secret was lost`);
+          },
+        });
       accessKey = "create";
       steps.push({
         description: `create an access key for ${user}`,
-        run: async () => {
-          const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey;
-          if (key?.AccessKeyId) made.accessKeyId = key.AccessKeyId;
-          if (key?.SecretAccessKey) made.secretAccessKey = key.SecretAccessKey;
-        },
-      });
-    }
-  }
-
-  let mfa: TrustedSidePlan["mfa"];
-  let mfaSerial: string | undefined;
-  if (input.mfa) {
-    const existing = exists
-      ? ((await iam.send(new ListMFADevicesCommand({ UserName: user }))).MFADevices ?? [])
-      : [];
-    if (existing[0]?.SerialNumber) {
-      mfa = { existing: existing[0].SerialNumber };
-      mfaSerial = existing[0].SerialNumber;
-    } else {
-      mfa = "create";
-      mfaSerial = `arn:${partition}:iam::${caller.account}:mfa/${user}`;
-      steps.push({
-        description: `create and enable a virtual MFA device for ${user}`,
-        run: () => createVirtualMfa(iam, user, o.enableCodes, made),
+        run: async () => storeKey(ledger, places, await mintAccessKey(iam, ledger, user, note), made),
       });
     }
   }
@@ -182,45 +274,69 @@ export async function planTrustedSide(
     ...(accessKey ? { accessKey } : {}),
     ...(mfa ? { mfa } : {}),
     ...(mfaSerial ? { mfaSerial } : {}),
+    ledgerPath: ledger.path,
     steps,
     made,
   };
 }
 
-/** A new device enabled with two codes; if enabling fails, the device is deleted again. */
-async function createVirtualMfa(
-  iam: Iam,
-  user: string,
-  enableCodes: EnableCodes,
-  made: TrustedSidePlan["made"],
-): Promise<void> {
-  const device = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: user })))
-    .VirtualMFADevice;
-  const serial = device?.SerialNumber ?? "";
-  const seed = device?.Base32StringSeed ? Buffer.from(device.Base32StringSeed).toString("ascii") : "";
-  try {
-    const [code1, code2] = await enableCodes({ serial, seed });
-    await iam.send(
-      new EnableMFADeviceCommand({
-        UserName: user,
-        SerialNumber: serial,
-        AuthenticationCode1: code1,
-        AuthenticationCode2: code2,
-      }),
-    );
-  } catch (err) {
-    await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })).catch(() => {});
-    throw err;
+/** The key to where the user reads it; the ledger lets go of the secret once that place has it. */
+async function storeKey(ledger: Ledger, places: SecretPlaces, key: NewKey, made: TrustedSidePlan["made"]) {
+  made.accessKeyId = key.accessKeyId;
+  made.secretAccessKey = key.secretAccessKey;
+  if (!places.storeKey) {
+    made.keyStoredIn = ledger.path;
+    return;
   }
-  made.mfaSerial = serial;
-  made.seed = seed;
+  const where = await places.storeKey(key);
+  await ledger.update((r) => {
+    const k = r.keys.find((x) => x.id === key.accessKeyId);
+    if (k) {
+      delete k.secret;
+      k.storedIn = where;
+    }
+  });
+  made.keyStoredIn = where;
 }
 
-/** What part 2 did (or, with dryRun, would do). */
-export function trustedResult(plan: TrustedSidePlan, dryRun: boolean, seedOut?: string): TrustedResult {
+/**
+ * Seed to --mfa-seed-out (if named), codes, EnableMFADevice; then the ledger keeps the seed only
+ * when no file and no person has it. A failure leaves the device and its seed for the next run.
+ */
+async function enableAndSettle(
+  iam: Iam,
+  o: {
+    user: string;
+    device: NewDevice;
+    ledger: Ledger;
+    places: SecretPlaces;
+    enableCodes: EnableCodes;
+    made: TrustedSidePlan["made"];
+  },
+): Promise<void> {
+  const { device, ledger, places, made } = o;
+  made.seed = device.seed;
+  const seedFile = places.storeSeed ? await places.storeSeed(device) : undefined;
+  const codes = await o.enableCodes(device);
+  await enableDevice(iam, { user: o.user, serial: device.serial, codes });
+  const keep = !seedFile && !places.personHoldsSeed;
+  await ledger.update((r) => {
+    const d = r.devices.find((x) => x.serial === device.serial);
+    if (!d) return;
+    d.enabled = true;
+    if (!keep) delete d.seed;
+    if (seedFile) d.storedIn = seedFile;
+  });
+  made.mfaSerial = device.serial;
+  made.seedFile = seedFile ?? (keep ? ledger.path : undefined);
+}
+
+/** What part 2 did (or, with dryRun, would do). Holds no secret value (see trustedSecrets). */
+export function trustedResult(plan: TrustedSidePlan, dryRun: boolean): TrustedResult {
   const would = (done: "created") => (dryRun ? "would-create" : done);
   const key = plan.accessKey;
   const mfa = plan.mfa;
+  const { made } = plan;
   return {
     account: plan.account,
     user: { name: plan.user, status: plan.userExists ? "exists" : would("created") },
@@ -231,29 +347,34 @@ export function trustedResult(plan: TrustedSidePlan, dryRun: boolean, seedOut?: 
     },
     ...(key === undefined
       ? {}
-      : key === "create"
-        ? {
-            accessKey: {
-              status: would("created"),
-              ...(plan.made.accessKeyId ? { accessKeyId: plan.made.accessKeyId } : {}),
-              ...(plan.made.secretAccessKey ? { secretAccessKey: plan.made.secretAccessKey } : {}),
-            },
-          }
-        : { accessKey: { status: "exists", accessKeyId: key.reuse } }),
+      : {
+          accessKey: {
+            status: key === "create" ? would("created") : "exists",
+            ...(typeof key === "object" && "reuse" in key ? { accessKeyId: key.reuse } : {}),
+            ...(made.accessKeyId ? { accessKeyId: made.accessKeyId } : {}),
+            ...(made.keyStoredIn ? { storedIn: made.keyStoredIn } : {}),
+          },
+        }),
     ...(mfa === undefined
       ? {}
-      : mfa === "create"
-        ? {
-            mfa: {
-              status: would("created"),
-              ...(plan.made.mfaSerial ? { serial: plan.made.mfaSerial } : {}),
-              ...(plan.made.seed && !seedOut
-                ? { seed: plan.made.seed, otpauthUri: otpauthUri(plan.made.seed, plan.user, plan.account) }
-                : {}),
-              ...(plan.made.seed && seedOut ? { seedFile: seedOut } : {}),
-            },
-          }
-        : { mfa: { status: "exists", serial: mfa.existing } }),
+      : {
+          mfa: {
+            status: mfa === "create" || "resume" in mfa ? would("created") : "exists",
+            ...(typeof mfa === "object" && "existing" in mfa ? { serial: mfa.existing } : {}),
+            ...(made.mfaSerial ? { serial: made.mfaSerial } : {}),
+            ...(made.seedFile ? { seedFile: made.seedFile } : {}),
+          },
+        }),
+    notes: [...made.notes],
+  };
+}
+
+/** The secret values this run saw: for --show-secrets, or to show once what is stored nowhere else. */
+export function trustedSecrets(plan: TrustedSidePlan): TrustedSecrets {
+  const { made } = plan;
+  return {
+    ...(made.secretAccessKey ? { secretAccessKey: made.secretAccessKey } : {}),
+    ...(made.seed ? { seed: made.seed, otpauthUri: otpauthUri(made.seed, plan.user, plan.account) } : {}),
   };
 }
 

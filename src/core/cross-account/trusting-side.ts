@@ -1,4 +1,5 @@
 import { amplifyCliPolicy } from "../policies/amplify-cli.js";
+import { type PolicyDocumentShape, statementsOf } from "../policies/document.js";
 import { accountTrust } from "../policies/trust.js";
 import type { DesiredRole } from "../roles/role-state.js";
 import type { TrustingInput } from "./inputs.js";
@@ -26,4 +27,14 @@ export function desiredTrustingRole(
     inlinePolicies: t.amplifyCli ? { "amplify-cli": amplifyCliPolicy() } : {},
     tags: [],
   };
+}
+
+/** The sts:ExternalId a trust policy demands, if any: a generated id is read back, not made anew. */
+export function externalIdIn(doc: PolicyDocumentShape | undefined): string | undefined {
+  for (const st of statementsOf(doc)) {
+    const equals = (st.Condition as Record<string, Record<string, unknown>> | undefined)?.StringEquals;
+    const id = equals?.["sts:ExternalId"];
+    if (typeof id === "string") return id;
+  }
+  return undefined;
 }

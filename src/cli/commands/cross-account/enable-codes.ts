@@ -4,6 +4,13 @@ import { otpauthUri } from "../../../core/cross-account/trusted-side.js";
 import { validateMfaCode } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 
+/** A person at a terminal is shown the seed (QR code) and types the codes from their app. */
+export async function personSeesSeed(ctx: CliContext, t: TrustedInput): Promise<boolean> {
+  if (ctx.nonInteractive || t.mfaCodes) return false;
+  const { canPromptOnTty } = await import("../../../io/tty-prompt.js");
+  return canPromptOnTty();
+}
+
 /**
  * The two consecutive codes that enable a new device: given (--mfa-codes), typed by a person who
  * scanned the QR code drawn on /dev/tty, or computed from the seed (automation, --mfa-seed-out).
@@ -11,12 +18,7 @@ import type { CliContext } from "../../context.js";
 export function enableCodesFor(ctx: CliContext, t: TrustedInput, account: () => string): EnableCodes {
   return async (device) => {
     ctx.out.addSecret(device.seed);
-    if (t.mfaSeedOut) {
-      const { writeFileAtomic } = await import("../../../fs/atomic.js");
-      await writeFileAtomic(t.mfaSeedOut, `${device.seed}\n`, 0o600);
-    }
-    const { canPromptOnTty } = await import("../../../io/tty-prompt.js");
-    if (!ctx.nonInteractive && canPromptOnTty()) {
+    if (await personSeesSeed(ctx, t)) {
       // Shown on the terminal itself, never on stderr or in a log.
       const [{ renderUnicodeCompact }, { writeToTty }] = await Promise.all([
         import("uqr"),

@@ -1,17 +1,20 @@
+import { fileLedger } from "../../../cache/ledger.js";
+import { cacheDirFor } from "../../../cache/location.js";
 import { askTrustedInput, type TrustedOptions } from "../../../core/cross-account/inputs.js";
+import { secretPlaces } from "../../../core/cross-account/secret-places.js";
 import { heldKeyId } from "../../../core/cross-account/setup.js";
-import { planTrustedSide, trustedResult } from "../../../core/cross-account/trusted-side.js";
+import { planTrustedSide, trustedResult, trustedSecrets } from "../../../core/cross-account/trusted-side.js";
 import { applySteps } from "../../../core/steps.js";
 import { getCallerIdentity } from "../../../core/whoami.js";
 import { parseRoleArn } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
-import { enableCodesFor } from "./enable-codes.js";
-import { describeTrusted, guardSecrets } from "./trusted-view.js";
+import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
+import { describeTrusted, guardSecrets, withSecrets } from "./trusted-view.js";
 
 /** `cross-account grant-user`: part 2 alone, for the admin of the trusted account. */
 export async function grantUserCommand(
   ctx: CliContext,
-  o: TrustedOptions & { roleArn?: string },
+  o: TrustedOptions & { roleArn?: string; showSecrets?: boolean },
 ): Promise<void> {
   const role = parseRoleArn(
     o.roleArn ??
@@ -23,23 +26,37 @@ export async function grantUserCommand(
   const { awsFilePaths } = await import("../../../config/files.js");
   const iam = await ctx.iam();
   const caller = await getCallerIdentity(await ctx.sts());
-  const knownKeyId = heldKeyId(awsFilePaths(ctx.env, ctx.home).credentials, t.user);
+  const accessKeyOut = t.accessKeyOut ? { path: t.accessKeyOut, profile: t.user } : undefined;
+  const knownKeyIds = [
+    heldKeyId(awsFilePaths(ctx.env, ctx.home).credentials, t.user),
+    accessKeyOut ? heldKeyId(accessKeyOut.path, accessKeyOut.profile) : undefined,
+  ].filter((id) => id !== undefined);
+  const ledger = fileLedger(cacheDirFor(ctx.env, ctx.home), caller.account, t.user);
   const plan = await planTrustedSide(iam, {
     caller,
     input: t,
     roleArn: role.arn,
     roleName: role.name,
     roleAccount: role.accountId,
-    ...(knownKeyId ? { knownKeyId } : {}),
+    knownKeyIds,
+    ledger,
+    places: secretPlaces({
+      ...(accessKeyOut ? { accessKeyOut } : {}),
+      ...(t.mfaSeedOut ? { seedOut: t.mfaSeedOut } : {}),
+      personHoldsSeed: await personSeesSeed(ctx, t),
+    }),
     enableCodes: enableCodesFor(ctx, t, () => caller.account),
   });
   const dryRun = ctx.opts.dryRun === true;
   const actions = dryRun
     ? plan.steps.map((s) => s.description)
     : await ctx.withProgress(`Trusted account ${caller.account}`, (onStep) => applySteps(plan.steps, onStep));
-  const r = trustedResult(plan, dryRun, t.mfaSeedOut);
-  guardSecrets(ctx, r);
+  const r = trustedResult(plan, dryRun);
+  const secrets = trustedSecrets(plan);
+  guardSecrets(ctx, secrets);
   const serial = r.mfa?.serial ?? plan.mfaSerial;
   const next = `rolectl cross-account write-profile --role-arn ${role.arn} --source-profile ${t.user}${serial ? ` --mfa-serial ${serial}` : ""} --external-id <id>`;
-  ctx.out.result({ ...r, actions, next }, () => describeTrusted(r, next));
+  ctx.out.result(withSecrets({ ...r, actions, next }, secrets, o.showSecrets === true), () =>
+    describeTrusted(r, { secrets, ledgerPath: ledger.path, next }),
+  );
 }

@@ -42,7 +42,12 @@ function addTrustedOptions(cmd: Command, withRoleArn: boolean): Command {
     .option(
       "--mfa-seed-out <file>",
       "write the device's secret seed to FILE (0600) so automation can make codes",
-    );
+    )
+    .option(
+      "--access-key-out <file>",
+      "write the new access key to FILE (credentials format, 0600) the moment it exists",
+    )
+    .option("--show-secrets", "include the secret key and MFA seed in --json output");
 }
 
 function addLocalOptions(cmd: Command): Command {

@@ -5,14 +5,18 @@ import {
   localInput,
   type SetupOptions,
 } from "../../../core/cross-account/inputs.js";
-import { applySetup, planSetup, type SetupResult } from "../../../core/cross-account/setup.js";
+import { applySetup, planSetup, type SetupResult, setupSecrets } from "../../../core/cross-account/setup.js";
+import type { TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
 import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
-import { enableCodesFor } from "./enable-codes.js";
-import { describeTrusted, guardSecrets, human } from "./trusted-view.js";
+import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
+import { describeTrusted, guardSecrets, human, withSecrets } from "./trusted-view.js";
 
 /** `cross-account setup`: ask, plan (every read and refusal), confirm, apply, prove. */
-export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<void> {
+export async function setupCommand(
+  ctx: CliContext,
+  o: SetupOptions & { showSecrets?: boolean },
+): Promise<void> {
   const ask = { prompter: ctx.prompter, interactive: !ctx.nonInteractive };
   const profileFlag = async (value: string | undefined, message: string, flag: string) =>
     validateProfileName(await flagOrAsk(ctx.prompter, value, { message, flag }), flag);
@@ -37,7 +41,11 @@ export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<vo
   if (o.verifyMfaCode !== undefined) validateMfaCode(o.verifyMfaCode, "--verify-mfa-code");
   const dryRun = ctx.opts.dryRun === true;
 
-  const { awsFilePaths } = await import("../../../config/files.js");
+  const [{ awsFilePaths }, { fileLedger }, { cacheDirFor }] = await Promise.all([
+    import("../../../config/files.js"),
+    import("../../../cache/ledger.js"),
+    import("../../../cache/location.js"),
+  ]);
   const clientsA = ctx.clientsFor(trustingProfile);
   const clientsB = ctx.clientsFor(trustedProfile);
   const clients = {
@@ -53,6 +61,8 @@ export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<vo
     region: local.region ?? (await clientsB.settings()).region,
     force: o.force === true,
     enableCodes: enableCodesFor(ctx, trusted, () => trustedAccount),
+    ledgerFor: (account, user) => fileLedger(cacheDirFor(ctx.env, ctx.home), account, user),
+    personHoldsSeed: await personSeesSeed(ctx, trusted),
   });
   trustedAccount = plan.trustedCaller.account;
   if (plan.trustingCaller.account === plan.trustedCaller.account) {
@@ -68,13 +78,10 @@ export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<vo
     }
   }
   const result = await ctx.withProgress("Cross-account setup", (onStep) =>
-    applySetup(clients, plan, {
-      dryRun,
-      ...(trusted.mfaSeedOut ? { seedOut: trusted.mfaSeedOut } : {}),
-      onStep,
-    }),
+    applySetup(clients, plan, { dryRun, onStep }),
   );
-  guardSecrets(ctx, result.trusted);
+  const secrets = setupSecrets(plan);
+  guardSecrets(ctx, secrets);
 
   let verified: string | undefined;
   if (o.verify && !dryRun) {
@@ -87,21 +94,29 @@ export async function setupCommand(ctx: CliContext, o: SetupOptions): Promise<vo
       ...(plan.trusted.made.seed ? { seed: plan.trusted.made.seed } : {}),
     });
   }
-  ctx.out.result({ ...result, ...(verified ? { verified } : {}) }, () =>
-    describeSetup(result, { generated: trusting.generated, dryRun, verified }),
+  ctx.out.result(
+    withSecrets({ ...result, ...(verified ? { verified } : {}) }, secrets, o.showSecrets === true),
+    () =>
+      describeSetup(result, {
+        generated: trusting.generated,
+        dryRun,
+        secrets,
+        ledgerPath: plan.trusted.ledgerPath,
+        ...(verified ? { verified } : {}),
+      }),
   );
 }
 
 function describeSetup(
   r: SetupResult,
-  o: { generated: boolean; dryRun: boolean; verified?: string },
+  o: { generated: boolean; dryRun: boolean; verified?: string; secrets: TrustedSecrets; ledgerPath: string },
 ): string {
   const profile = r.profile.name;
   return [
     `trusting account ${r.trusting.account}`,
     `  role        ${r.trusting.role.arn} (${human(r.trusting.role.status)})`,
-    ...(o.generated ? [`  external id ${r.trusting.externalId}  (shown once)`] : []),
-    describeTrusted(r.trusted),
+    ...(o.generated ? [`  external id ${r.trusting.externalId}  (generated; also in the profile)`] : []),
+    describeTrusted(r.trusted, { secrets: o.secrets, ledgerPath: o.ledgerPath }),
     "local profile",
     ...r.profile.files.map((f) => `  ${f}`),
     ...(o.verified ? [`verified: ${o.verified}`] : []),

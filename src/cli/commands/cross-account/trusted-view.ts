@@ -1,34 +1,46 @@
-import type { TrustedResult } from "../../../core/cross-account/trusted-side.js";
+import type { TrustedResult, TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
 import type { CliContext } from "../../context.js";
 
-// How the trusted side's result reads, and the MFA codes that enable a new device (shown on the
-// terminal itself, prompted, or computed from the seed rolectl holds).
+// How the trusted side's result reads. A secret value is printed only when rolectl's ledger is
+// the one place that holds it (the user named no file for it), and never in --json unless asked.
 
 const human = (status: string) => status.replace("-", " ");
 export { human };
 
-export function describeTrusted(r: TrustedResult, next?: string): string {
+export function describeTrusted(
+  r: TrustedResult,
+  o: { secrets: TrustedSecrets; ledgerPath: string; next?: string },
+): string {
+  const keyOnlyInLedger = r.accessKey?.storedIn === o.ledgerPath;
   return [
     `trusted account ${r.account}`,
     `  policy      ${r.policy.arn} (${human(r.policy.status)}${r.policy.attached ? ", attached" : ""})`,
     `  user        ${r.user.name} (${human(r.user.status)})`,
+    ...(r.mfa ? [`  MFA device  ${r.mfa.serial ?? "-"} (${human(r.mfa.status)})`] : []),
+    ...(r.mfa?.seedFile ? [`  MFA secret  in ${r.mfa.seedFile} (0600)`] : []),
     ...(r.accessKey
       ? [
           `  access key  ${r.accessKey.accessKeyId ?? "-"} (${human(r.accessKey.status)})`,
-          ...(r.accessKey.secretAccessKey
-            ? [`  secret key  ${r.accessKey.secretAccessKey}  (shown once)`]
+          ...(r.accessKey.storedIn ? [`  secret key  in ${r.accessKey.storedIn}`] : []),
+          ...(keyOnlyInLedger && o.secrets.secretAccessKey
+            ? [
+                `  secret key  ${o.secrets.secretAccessKey}  (hand it over; --access-key-out FILE writes it to a file)`,
+              ]
             : []),
         ]
       : []),
-    ...(r.mfa ? [`  MFA device  ${r.mfa.serial ?? "-"} (${human(r.mfa.status)})`] : []),
-    ...(r.mfa?.seed ? [`  MFA secret  ${r.mfa.seed}  (shown once: add it to an authenticator app)`] : []),
-    ...(r.mfa?.seedFile ? [`  MFA secret  written to ${r.mfa.seedFile} (0600)`] : []),
-    ...(next ? ["Next, on the developer's machine:", `  ${next}`] : []),
+    ...r.notes.map((n) => `  note: ${n}`),
+    ...(o.next ? ["Next, on the developer's machine:", `  ${o.next}`] : []),
   ].join("\n");
 }
 
-/** Secrets in a result must never reach stderr, even in an error message. */
-export function guardSecrets(ctx: CliContext, r: TrustedResult): void {
-  ctx.out.addSecret(r.accessKey?.secretAccessKey);
-  ctx.out.addSecret(r.mfa?.seed);
+/** Secrets must never reach stderr, even in an error message. */
+export function guardSecrets(ctx: CliContext, s: TrustedSecrets): void {
+  ctx.out.addSecret(s.secretAccessKey);
+  ctx.out.addSecret(s.seed);
+  ctx.out.addSecret(s.otpauthUri);
 }
+
+/** The JSON result: secret values only with --show-secrets. */
+export const withSecrets = <T extends object>(result: T, secrets: TrustedSecrets, show: boolean) =>
+  show ? { ...result, secrets } : result;

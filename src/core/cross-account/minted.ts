@@ -1,0 +1,166 @@
+import {
+  CreateAccessKeyCommand,
+  CreateVirtualMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  ListVirtualMFADevicesCommand,
+} from "@aws-sdk/client-iam";
+import type { Ledger } from "../../cache/ledger.js";
+import { isRolectlError } from "../../shared/errors.js";
+
+// The two things IAM hands out a secret for exactly once: an access key and a virtual MFA
+// device's seed. Each create is announced in the ledger before it is sent; the secret is written
+// to the ledger the moment AWS returns it, before any other call; and a create whose answer was
+// lost is settled by reading what exists, never by sending it again blindly.
+
+type Iam = Pick<IAMClient, "send">;
+
+export const isLostAnswer = (err: unknown) => isRolectlError(err) && err.code === "lost_answer";
+
+export async function listKeyIds(iam: Iam, user: string): Promise<string[]> {
+  const out = await iam.send(new ListAccessKeysCommand({ UserName: user }));
+  return (out.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId ?? "").filter(Boolean);
+}
+
+export interface NewKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * Creates an access key. If the answer is lost, the key that appeared meanwhile is deleted (its
+ * secret reached nobody; `onLost` says so) and the create is sent once more.
+ */
+export async function mintAccessKey(
+  iam: Iam,
+  ledger: Ledger,
+  user: string,
+  onLost: (note: string) => void,
+): Promise<NewKey> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await listKeyIds(iam, user);
+    await ledger.update((r) => {
+      r.pending = { op: "CreateAccessKey", before };
+    });
+    try {
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey;
+      const made = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
+      await ledger.update((r) => {
+        r.keys.push({ id: made.accessKeyId, secret: made.secretAccessKey });
+        delete r.pending;
+      });
+      return made;
+    } catch (err) {
+      if (!isLostAnswer(err) || attempt > 1) throw err;
+      for (const id of await settleLostKeys(iam, ledger, user))
+        onLost(`deleted access key ${id}: its creation's answer was lost, so nobody holds its secret`);
+    }
+  }
+}
+
+/** Deletes the keys a lost CreateAccessKey made (they are not in `pending.before`); returns their ids. */
+export async function settleLostKeys(iam: Iam, ledger: Ledger, user: string): Promise<string[]> {
+  const record = await ledger.read();
+  if (record.pending?.op !== "CreateAccessKey") return [];
+  const before = new Set(record.pending.before);
+  const held = new Set(record.keys.map((k) => k.id));
+  const lost = (await listKeyIds(iam, user)).filter((id) => !before.has(id) && !held.has(id));
+  for (const id of lost) await iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: id }));
+  await ledger.update((r) => {
+    delete r.pending;
+  });
+  return lost;
+}
+
+export interface NewDevice {
+  serial: string;
+  seed: string;
+}
+
+export async function unassignedDevice(iam: Iam, serial: string): Promise<boolean> {
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(
+      new ListVirtualMFADevicesCommand({
+        AssignmentStatus: "Unassigned",
+        ...(marker ? { Marker: marker } : {}),
+      }),
+    );
+    if ((page.VirtualMFADevices ?? []).some((d) => d.SerialNumber === serial)) return true;
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return false;
+}
+
+/** Creates a virtual MFA device named after the user; a lost answer is settled like a key's. */
+export async function mintDevice(
+  iam: Iam,
+  ledger: Ledger,
+  o: { user: string; serial: string },
+  onLost: (note: string) => void,
+): Promise<NewDevice> {
+  for (let attempt = 1; ; attempt++) {
+    await ledger.update((r) => {
+      r.pending = { op: "CreateVirtualMFADevice", before: [] };
+    });
+    try {
+      const device = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: o.user })))
+        .VirtualMFADevice;
+      const made = {
+        serial: device?.SerialNumber ?? o.serial,
+        seed: device?.Base32StringSeed ? Buffer.from(device.Base32StringSeed).toString("ascii") : "",
+      };
+      await ledger.update((r) => {
+        r.devices = r.devices.filter((d) => d.serial !== made.serial);
+        r.devices.push({ serial: made.serial, seed: made.seed });
+        delete r.pending;
+      });
+      return made;
+    } catch (err) {
+      if (!isLostAnswer(err) || attempt > 1) throw err;
+      if (await settleLostDevice(iam, ledger, o.serial))
+        onLost(
+          `deleted virtual MFA device ${o.serial}: its creation's answer was lost, so nobody holds its seed`,
+        );
+    }
+  }
+}
+
+/** Deletes the unassigned device a lost create made; true when there was one. */
+export async function settleLostDevice(iam: Iam, ledger: Ledger, serial: string): Promise<boolean> {
+  const found = await unassignedDevice(iam, serial);
+  if (found) await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial }));
+  await ledger.update((r) => {
+    delete r.pending;
+    r.devices = r.devices.filter((d) => d.serial !== serial);
+  });
+  return found;
+}
+
+export async function deviceAssigned(iam: Iam, user: string, serial: string): Promise<boolean> {
+  const out = await iam.send(new ListMFADevicesCommand({ UserName: user }));
+  return (out.MFADevices ?? []).some((d) => d.SerialNumber === serial);
+}
+
+/** Enables the device; an error after which the device is in fact assigned (a lost answer) is success. */
+export async function enableDevice(
+  iam: Iam,
+  o: { user: string; serial: string; codes: [string, string] },
+): Promise<void> {
+  try {
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: o.user,
+        SerialNumber: o.serial,
+        AuthenticationCode1: o.codes[0],
+        AuthenticationCode2: o.codes[1],
+      }),
+    );
+  } catch (err) {
+    if (!(await deviceAssigned(iam, o.user, o.serial).catch(() => false))) throw err;
+  }
+}
