@@ -1,0 +1,254 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  ListVirtualMFADevicesCommand,
+} from "@aws-sdk/client-iam";
+import { beforeEach, describe, expect, it } from "vitest";
+import { credentialsSection, iamAs, type Keys, keysFor } from "../support/accounts.js";
+import { useE2eEnv } from "../support/env.js";
+
+// Issue 16: an interrupted or faulty cross-account run never loses a secret, and a re-run with
+// the same flags finishes the job without a second key or a stranded MFA device.
+
+const env = useE2eEnv({ managedPolicies: true });
+const BIZ = "111111111111";
+const DEV = "222222222222";
+let devKeys: Keys;
+
+const SETUP = [
+  "cross-account",
+  "setup",
+  "--no-input",
+  "--trusting-profile",
+  "bizadmin",
+  "--trusted-profile",
+  "devadmin",
+  "--role-name",
+  "BizCorpRole",
+  "--external-id",
+  "Ext-1234567890",
+  "--require-mfa",
+  "--admin",
+  "--user",
+  "devcorpuser",
+  "--create-access-key",
+  "--mfa",
+  "--mfa-codes",
+  "123456,654321",
+  "--no-verify",
+  "--region",
+  "us-east-1",
+  "--json",
+];
+
+beforeEach(async () => {
+  const bizKeys = await keysFor(env.moto.url, BIZ);
+  devKeys = await keysFor(env.moto.url, DEV);
+  env.sandbox.writeCredentials(
+    `${credentialsSection("bizadmin", bizKeys)}\n${credentialsSection("devadmin", devKeys)}`,
+  );
+  env.proxy.reset();
+});
+
+const ledgerPath = () => join(env.sandbox.cacheDir, "ledger", `${DEV}-devcorpuser.json`);
+
+/** What IAM holds for devcorpuser: key ids, assigned and unassigned devices. */
+async function devState() {
+  const dev = iamAs(env.moto.url, devKeys);
+  const keys = (
+    (await dev.send(new ListAccessKeysCommand({ UserName: "devcorpuser" }))).AccessKeyMetadata ?? []
+  ).map((k) => k.AccessKeyId);
+  const assigned = (
+    (await dev.send(new ListMFADevicesCommand({ UserName: "devcorpuser" }))).MFADevices ?? []
+  ).map((d) => d.SerialNumber);
+  const unassigned = (
+    (await dev.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: "Unassigned" })))
+      .VirtualMFADevices ?? []
+  ).map((d) => d.SerialNumber);
+  return { keys, assigned, unassigned };
+}
+
+/** The key the credentials file holds for devcorpuser. */
+function heldKey(): { id?: string; secret?: string } {
+  const text = readFileSync(env.sandbox.credentialsPath, "utf8");
+  const m = /\[devcorpuser\]\naws_access_key_id = (\S+)\naws_secret_access_key = (\S+)/.exec(text);
+  return { ...(m?.[1] ? { id: m[1] } : {}), ...(m?.[2] ? { secret: m[2] } : {}) };
+}
+
+describe("lost answers are settled by reading IAM, never by a blind retry", () => {
+  it("CreateAccessKey: the key whose answer was lost is deleted; one key, held in the credentials file", async () => {
+    env.proxy.inject("CreateAccessKey", { kind: "lostAnswer" }, 1);
+    const r = await env.sandbox.run(SETUP);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const state = await devState();
+    expect(state.keys).toHaveLength(1);
+    expect(heldKey().id).toBe(state.keys[0]);
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(2);
+    expect(env.proxy.callsOf("DeleteAccessKey")).toHaveLength(1);
+    const lostId = env.proxy.callsOf("DeleteAccessKey")[0]?.params.AccessKeyId;
+    expect(lostId).not.toBe(state.keys[0]);
+    expect(out.trusted.notes).toEqual([
+      `deleted access key ${lostId}: its creation's answer was lost, so nobody holds its secret`,
+    ]);
+  });
+
+  it("CreateVirtualMFADevice: the device whose answer was lost is deleted and made again", async () => {
+    env.proxy.inject("CreateVirtualMFADevice", { kind: "lostAnswer" }, 1);
+    const r = await env.sandbox.run(SETUP);
+    expect(r.code, r.stderr).toBe(0);
+    const state = await devState();
+    expect(state.assigned).toEqual([`arn:aws:iam::${DEV}:mfa/devcorpuser`]);
+    expect(state.unassigned).toEqual([]);
+    expect(env.proxy.callsOf("CreateVirtualMFADevice")).toHaveLength(2);
+    expect(env.proxy.callsOf("DeleteVirtualMFADevice")).toHaveLength(1);
+  });
+
+  it("EnableMFADevice: a lost answer after AWS enabled the device counts as done", async () => {
+    env.proxy.inject("EnableMFADevice", { kind: "lostAnswer" }, 1);
+    const r = await env.sandbox.run(SETUP);
+    expect(r.code, r.stderr).toBe(0);
+    const state = await devState();
+    expect(state.assigned).toEqual([`arn:aws:iam::${DEV}:mfa/devcorpuser`]);
+    expect(state.keys).toHaveLength(1);
+  });
+});
+
+describe("a run that stops part-way tells the truth, and the same command finishes it", () => {
+  it("the connection is lost for good at EnableMFADevice: no key yet, the seed kept 0600; the re-run reuses the device", async () => {
+    env.proxy.inject("EnableMFADevice", { kind: "reset" });
+    const first = await env.sandbox.run(SETUP);
+    expect(first.code).not.toBe(0);
+    expect(first.stderr).toContain("Applied before the failure");
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(0); // secrets last: no key was made
+    const ledger = JSON.parse(readFileSync(ledgerPath(), "utf8"));
+    expect(statSync(ledgerPath()).mode & 0o777).toBe(0o600);
+    const seed = ledger.devices[0]?.seed as string;
+    expect(seed).toMatch(/^[A-Z2-7]{32,}$/);
+    expect(first.stderr).not.toContain(seed);
+    expect((await devState()).unassigned).toEqual([`arn:aws:iam::${DEV}:mfa/devcorpuser`]);
+
+    env.proxy.reset();
+    const again = await env.sandbox.run(SETUP);
+    expect(again.code, again.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateVirtualMFADevice")).toHaveLength(0);
+    expect(JSON.parse(again.stdout).actions).toContain(
+      `account ${DEV}: enable virtual MFA device arn:aws:iam::${DEV}:mfa/devcorpuser (made by an earlier run; its seed is in ${ledgerPath()})`,
+    );
+    const state = await devState();
+    expect(state).toEqual({
+      keys: [heldKey().id],
+      assigned: [`arn:aws:iam::${DEV}:mfa/devcorpuser`],
+      unassigned: [],
+    });
+  });
+
+  it("killed (SIGKILL) while CreateAccessKey is in flight: the re-run deletes the key nobody holds and makes one", async () => {
+    env.proxy.inject("CreateAccessKey", { kind: "delay", ms: 1500 }, 1);
+    const first = await env.sandbox.run(SETUP, {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (env.proxy.callsOf("CreateAccessKey").length) {
+            clearInterval(timer);
+            child.kill("SIGKILL");
+          }
+        }, 20);
+      },
+    });
+    expect(first.signal).toBe("SIGKILL");
+    await new Promise((r) => setTimeout(r, 2000)); // the delayed call reaches moto: a key nobody holds
+    expect((await devState()).keys).toHaveLength(1);
+    expect(heldKey().id).toBeUndefined();
+
+    env.proxy.reset();
+    const again = await env.sandbox.run(SETUP);
+    expect(again.code, again.stderr).toBe(0);
+    const state = await devState();
+    expect(state.keys).toEqual([heldKey().id]);
+    expect(env.proxy.callsOf("DeleteAccessKey")).toHaveLength(1);
+    expect(JSON.parse(again.stdout).trusted.notes).toEqual([
+      `deleted access key ${env.proxy.callsOf("DeleteAccessKey")[0]?.params.AccessKeyId}: its secret was lost`,
+    ]);
+  });
+});
+
+describe("secrets stay where the user can get them, and out of logs", () => {
+  it("automation without --mfa-codes or --mfa-seed-out: the seed stays in the ledger (0600) and the result names it", async () => {
+    const r = await env.sandbox.run(SETUP.filter((a) => a !== "--mfa-codes" && a !== "123456,654321"));
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.trusted.mfa.seedFile).toBe(ledgerPath());
+    const seed = JSON.parse(readFileSync(ledgerPath(), "utf8")).devices[0].seed as string;
+    expect(seed).toMatch(/^[A-Z2-7]{32,}$/);
+    expect(r.stdout).not.toContain(seed);
+    expect(r.stderr).not.toContain(seed);
+  });
+
+  it("--json holds no secret value unless --show-secrets", async () => {
+    const plain = await env.sandbox.run(SETUP);
+    expect(plain.code, plain.stderr).toBe(0);
+    const { secret } = heldKey();
+    expect(secret).toMatch(/^\S{20,}$/);
+    expect(plain.stdout).not.toContain(secret);
+    expect(JSON.parse(plain.stdout).trusted.accessKey.storedIn).toBe(
+      `[devcorpuser] in ${env.sandbox.credentialsPath}`,
+    );
+
+    const shown = await env.sandbox.run([
+      ...SETUP.map((a) => (a === "devcorpuser" ? "seconduser" : a === "BizCorpRole" ? "OtherRole" : a)),
+      "--local-profile",
+      "other",
+      "--show-secrets",
+    ]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const second = /\[seconduser\]\naws_access_key_id = \S+\naws_secret_access_key = (\S+)/.exec(
+      readFileSync(env.sandbox.credentialsPath, "utf8"),
+    )?.[1];
+    expect(JSON.parse(shown.stdout).secrets.secretAccessKey).toBe(second);
+  });
+
+  it("grant-user --create-access-key three times makes one key, held by rolectl until it is handed over", async () => {
+    const grant = [
+      "cross-account",
+      "grant-user",
+      "--no-input",
+      "--profile",
+      "devadmin",
+      "--role-arn",
+      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+      "--user",
+      "devcorpuser",
+      "--create-access-key",
+      "--json",
+    ];
+    const ids: string[] = [];
+    for (let run = 0; run < 3; run++) {
+      const r = await env.sandbox.run(grant);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      ids.push(out.accessKey.accessKeyId);
+      expect(out.accessKey.storedIn).toBe(ledgerPath());
+    }
+    expect(new Set(ids).size).toBe(1);
+    expect((await devState()).keys).toEqual([ids[0]]);
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(1);
+  });
+
+  it("--generate-external-id twice: the same id, and the second run changes nothing", async () => {
+    const args = SETUP.map((a) => (a === "--external-id" ? "--generate-external-id" : a)).filter(
+      (a) => a !== "Ext-1234567890",
+    );
+    const first = await env.sandbox.run(args);
+    expect(first.code, first.stderr).toBe(0);
+    const id = JSON.parse(first.stdout).trusting.externalId;
+    expect(id).toMatch(/^[\w-]{32}$/);
+    env.proxy.reset();
+    const second = await env.sandbox.run(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).trusting.externalId).toBe(id);
+    expect(env.proxy.writeCalls()).toEqual([]);
+    expect(existsSync(ledgerPath())).toBe(true);
+  });
+});
