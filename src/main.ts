@@ -5,12 +5,16 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const { ExitCode } = await import("./shared/errors.js");
-process.once("SIGINT", async () => {
-  const { stopActiveProgress } = await import("./io/spinner.js");
-  stopActiveProgress();
-  process.stderr.write("\nInterrupted.\n");
-  process.exit(ExitCode.interrupted);
-});
+const { deliverInterrupt } = await import("./io/interrupt.js");
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (deliverInterrupt()) return; // a plan being applied stops after its current step
+    const { stopActiveProgress } = await import("./io/spinner.js");
+    stopActiveProgress();
+    process.stderr.write("\nInterrupted.\n");
+    process.exit(ExitCode.interrupted);
+  });
+}
 const { runCli } = await import("./cli/run.js");
 const code = await runCli(process.argv.slice(2), {
   env: process.env,

@@ -7,10 +7,12 @@ import type { AwsSettings } from "../aws/settings.js";
 import { awsFilePaths, loadSharedConfig, type SharedConfig } from "../config/files.js";
 import { resolveAwsSettings } from "../core/aws-settings.js";
 import { nonInteractiveReason } from "../io/interactive.js";
+import { interceptInterrupts } from "../io/interrupt.js";
 import { colorEnabled, createOutput, type Output } from "../io/output.js";
 import { createInquirerPrompter, createNonInteractivePrompter, type Prompter } from "../io/prompter.js";
 import { type Progress, startProgress } from "../io/spinner.js";
 import type { Env } from "../shared/env.js";
+import { RolectlError } from "../shared/errors.js";
 
 /** The global options every command accepts (see DESIGN.md, command-line contract). */
 export interface GlobalOptions {
@@ -32,6 +34,10 @@ export interface ProcessIo {
   home?: string;
   /** Set by a command whose exit status is not simply success (exec passes its child's on). */
   exitStatus?: { code?: number };
+  /** Values to mask on stderr, shared with the error printer of the run. */
+  secrets?: Set<string>;
+  /** rolectl's own arguments, to show the command that resumes an interrupted run. */
+  argv?: string[];
 }
 
 /** What a command handler gets: parsed globals, output, prompter and lazily built AWS clients. */
@@ -42,6 +48,8 @@ export interface CliContext {
   out: Output;
   /** Why prompting is off, or undefined when rolectl may ask. */
   nonInteractive: string | undefined;
+  /** This run's command line, quoted for a POSIX shell (the command that resumes it). */
+  commandLine: string;
   prompter: Prompter;
   sharedConfig(): Promise<SharedConfig>;
   awsSettings(): Promise<AwsSettings>;
@@ -68,6 +76,8 @@ const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
+const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+
 export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
   const out = createOutput({
     json: opts.json === true,
@@ -75,6 +85,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     stdout: io.stdout,
     stderr: io.stderr,
     color: colorEnabled(io.stderr, io.env),
+    ...(io.secrets ? { secrets: io.secrets } : {}),
   });
   const reason = nonInteractiveReason({
     noInputFlag: opts.input === false,
@@ -121,6 +132,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     home,
     out,
     nonInteractive: reason,
+    commandLine: ["rolectl", ...(io.argv ?? [])].map(shellQuote).join(" "),
     prompter: reason
       ? createNonInteractivePrompter(reason)
       : createInquirerPrompter({ input: io.stdin, output: io.stderr }),
@@ -132,13 +144,23 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     progress,
     async withProgress(label, work) {
       const spinner = await progress(label);
+      let stopping = false;
+      const release = interceptInterrupts(() => {
+        stopping = true;
+        out.warn("Stopping after the current step (press Ctrl-C again to stop at once)…");
+      });
       try {
-        const result = await work((step) => spinner.update(`${label}: ${step}`));
+        const result = await work((step) => {
+          if (stopping) throw new RolectlError("interrupted", "Interrupted.");
+          spinner.update(`${label}: ${step}`);
+        });
         spinner.stop();
         return result;
       } catch (err) {
-        spinner.fail(`${label}: failed`);
+        spinner.fail(`${label}: ${stopping ? "stopped" : "failed"}`);
         throw err;
+      } finally {
+        release();
       }
     },
     clientsFor,

@@ -12,7 +12,9 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
   const own = end < 0 ? argv : argv.slice(0, end);
   const json = own.includes("--json");
   const debug = own.includes("--debug");
+  const secrets = new Set<string>();
   const out = createOutput({
+    secrets,
     json,
     debug,
     stdout: io.stdout,
@@ -22,7 +24,7 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
   let parseMessage: string | undefined;
   const exitStatus: { code?: number } = {};
   const program = buildProgram(
-    { ...io, exitStatus },
+    { ...io, exitStatus, secrets, argv },
     {
       onParseError: (message) => {
         parseMessage = message.replace(/^error:\s*/, "").trim();

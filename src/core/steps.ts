@@ -9,8 +9,9 @@ export interface Step {
 export async function applySteps(steps: Step[], onStep?: (description: string) => void): Promise<string[]> {
   const applied: string[] = [];
   for (const step of steps) {
-    onStep?.(step.description);
     try {
+      // onStep may throw "interrupted" (a Ctrl-C asked to stop between steps).
+      onStep?.(step.description);
       await step.run();
     } catch (err) {
       const e =
@@ -18,10 +19,16 @@ export async function applySteps(steps: Step[], onStep?: (description: string) =
       const done = applied.length
         ? `Applied before the failure: ${applied.join("; ")}.`
         : "Nothing was changed.";
-      throw new RolectlError(e.code, `Could not ${step.description}: ${e.message}\n${done}`, {
+      const left = steps.slice(steps.indexOf(step));
+      const what =
+        e.code === "interrupted"
+          ? `Interrupted before: ${step.description}.`
+          : `Could not ${step.description}: ${e.message}`;
+      const rest = `Not done: ${left.map((s) => s.description).join("; ")}.`;
+      throw new RolectlError(e.code, `${what}\n${done}\n${rest}`, {
         cause: err,
         ...(e.hint ? { hint: e.hint } : {}),
-        details: { applied, failed: step.description },
+        details: { applied, failed: step.description, notDone: left.map((s) => s.description) },
       });
     }
     applied.push(step.description);

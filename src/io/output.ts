@@ -17,6 +17,8 @@ export interface OutputOptions {
   stderr: Stream;
   /** Colour on stderr/stdout: only on a TTY and never with NO_COLOR. */
   color: boolean;
+  /** Shared by every Output of one run, so the final error message is masked too. */
+  secrets?: Set<string>;
 }
 
 export interface Output {
@@ -43,10 +45,19 @@ export function colorEnabled(stream: Stream, env: Record<string, string | undefi
 
 export function createOutput(options: OutputOptions): Output {
   const color = new Chalk({ level: options.color ? 1 : 0 });
-  const secrets = new Set<string>();
+  const secrets = options.secrets ?? new Set<string>();
   const mask = (text: string) => {
     let out = text;
-    for (const s of secrets) out = out.split(s).join("****");
+    for (const s of secrets) {
+      // A short secret (an MFA code) only as a whole token: "123456" must not mask an account id.
+      out =
+        s.length >= 12
+          ? out.split(s).join("****")
+          : out.replace(
+              new RegExp(`(?<![A-Za-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g"),
+              "****",
+            );
+    }
     return out;
   };
   const err = (line: string) => options.stderr.write(`${mask(line)}\n`);

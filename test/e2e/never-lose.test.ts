@@ -128,6 +128,15 @@ describe("a run that stops part-way tells the truth, and the same command finish
     const seed = ledger.devices[0]?.seed as string;
     expect(seed).toMatch(/^[A-Z2-7]{32,}$/);
     expect(first.stderr).not.toContain(seed);
+    expect(first.stderr).toContain(
+      `The seed of MFA device arn:aws:iam::${DEV}:mfa/devcorpuser is in ${ledgerPath()}.`,
+    );
+    expect(first.stderr).toContain(
+      `Not done: create and enable a virtual MFA device for devcorpuser; create an access key for devcorpuser`,
+    );
+    expect(first.stderr).toContain(
+      "To finish, run the same command again: rolectl cross-account setup --no-input",
+    );
     expect((await devState()).unassigned).toEqual([`arn:aws:iam::${DEV}:mfa/devcorpuser`]);
 
     env.proxy.reset();
@@ -143,6 +152,33 @@ describe("a run that stops part-way tells the truth, and the same command finish
       assigned: [`arn:aws:iam::${DEV}:mfa/devcorpuser`],
       unassigned: [],
     });
+  });
+
+  it("Ctrl-C while a call is in flight: that call finishes, the run stops with the truth (exit 130), the re-run completes", async () => {
+    env.proxy.inject("CreateUser", { kind: "delay", ms: 800 }, 1);
+    const first = await env.sandbox.run(SETUP, {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (env.proxy.callsOf("CreateUser").length) {
+            clearInterval(timer);
+            child.kill("SIGINT");
+          }
+        }, 20);
+      },
+    });
+    expect(first.code).toBe(130);
+    expect(first.stderr).toContain("Stopping after the current step");
+    expect(first.stderr).toContain("Interrupted before: attach arn:aws:iam::222222222222:policy/");
+    expect(first.stderr).toMatch(/Applied before the failure: .*create user devcorpuser\./);
+    expect(first.stderr).toContain("To finish, run the same command again: rolectl cross-account setup");
+    expect(env.proxy.callsOf("AttachUserPolicy")).toHaveLength(0);
+    expect(env.proxy.callsOf("CreateUser")[0]?.status).toBe(200); // its answer was awaited, not dropped
+
+    env.proxy.reset();
+    const again = await env.sandbox.run(SETUP);
+    expect(again.code, again.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateUser")).toHaveLength(0);
+    expect((await devState()).keys).toEqual([heldKey().id]);
   });
 
   it("killed (SIGKILL) while CreateAccessKey is in flight: the re-run deletes the key nobody holds and makes one", async () => {

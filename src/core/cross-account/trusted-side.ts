@@ -108,6 +108,8 @@ export interface TrustedSidePlan {
     mfaSerial?: string;
     seed?: string;
     seedFile?: string;
+    /** Where the seed is right now (the ledger, a file, or the app it was scanned into). */
+    seedIn?: string;
     notes: string[];
   };
 }
@@ -284,10 +286,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
 async function storeKey(ledger: Ledger, places: SecretPlaces, key: NewKey, made: TrustedSidePlan["made"]) {
   made.accessKeyId = key.accessKeyId;
   made.secretAccessKey = key.secretAccessKey;
-  if (!places.storeKey) {
-    made.keyStoredIn = ledger.path;
-    return;
-  }
+  made.keyStoredIn = ledger.path;
+  if (!places.storeKey) return;
   const where = await places.storeKey(key);
   await ledger.update((r) => {
     const k = r.keys.find((x) => x.id === key.accessKeyId);
@@ -316,7 +316,9 @@ async function enableAndSettle(
 ): Promise<void> {
   const { device, ledger, places, made } = o;
   made.seed = device.seed;
+  made.seedIn = ledger.path;
   const seedFile = places.storeSeed ? await places.storeSeed(device) : undefined;
+  if (seedFile) made.seedIn = seedFile;
   const codes = await o.enableCodes(device);
   await enableDevice(iam, { user: o.user, serial: device.serial, codes });
   const keep = !seedFile && !places.personHoldsSeed;
@@ -329,6 +331,7 @@ async function enableAndSettle(
   });
   made.mfaSerial = device.serial;
   made.seedFile = seedFile ?? (keep ? ledger.path : undefined);
+  made.seedIn = made.seedFile ?? "the authenticator app it was scanned into";
 }
 
 /** What part 2 did (or, with dryRun, would do). Holds no secret value (see trustedSecrets). */

@@ -9,7 +9,7 @@ import { getCallerIdentity } from "../../../core/whoami.js";
 import { parseRoleArn } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
-import { describeTrusted, guardSecrets, withSecrets } from "./trusted-view.js";
+import { describeTrusted, guardSecrets, tellTheTruth, withSecrets } from "./trusted-view.js";
 
 /** `cross-account grant-user`: part 2 alone, for the admin of the trusted account. */
 export async function grantUserCommand(
@@ -50,7 +50,9 @@ export async function grantUserCommand(
   const dryRun = ctx.opts.dryRun === true;
   const actions = dryRun
     ? plan.steps.map((s) => s.description)
-    : await ctx.withProgress(`Trusted account ${caller.account}`, (onStep) => applySteps(plan.steps, onStep));
+    : await tellTheTruth(ctx, plan, () =>
+        ctx.withProgress(`Trusted account ${caller.account}`, (onStep) => applySteps(plan.steps, onStep)),
+      );
   const r = trustedResult(plan, dryRun);
   const secrets = trustedSecrets(plan);
   guardSecrets(ctx, secrets);

@@ -10,7 +10,7 @@ import type { TrustedSecrets } from "../../../core/cross-account/trusted-side.js
 import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
-import { describeTrusted, guardSecrets, human, withSecrets } from "./trusted-view.js";
+import { describeTrusted, guardSecrets, human, tellTheTruth, withSecrets } from "./trusted-view.js";
 
 /** `cross-account setup`: ask, plan (every read and refusal), confirm, apply, prove. */
 export async function setupCommand(
@@ -77,8 +77,8 @@ export async function setupCommand(
       return;
     }
   }
-  const result = await ctx.withProgress("Cross-account setup", (onStep) =>
-    applySetup(clients, plan, { dryRun, onStep }),
+  const result = await tellTheTruth(ctx, plan.trusted, () =>
+    ctx.withProgress("Cross-account setup", (onStep) => applySetup(clients, plan, { dryRun, onStep })),
   );
   const secrets = setupSecrets(plan);
   guardSecrets(ctx, secrets);

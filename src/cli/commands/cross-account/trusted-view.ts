@@ -1,4 +1,9 @@
-import type { TrustedResult, TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
+import type {
+  TrustedResult,
+  TrustedSecrets,
+  TrustedSidePlan,
+} from "../../../core/cross-account/trusted-side.js";
+import { isRolectlError, RolectlError } from "../../../shared/errors.js";
 import type { CliContext } from "../../context.js";
 
 // How the trusted side's result reads. A secret value is printed only when rolectl's ledger is
@@ -44,3 +49,34 @@ export function guardSecrets(ctx: CliContext, s: TrustedSecrets): void {
 /** The JSON result: secret values only with --show-secrets. */
 export const withSecrets = <T extends object>(result: T, secrets: TrustedSecrets, show: boolean) =>
   show ? { ...result, secrets } : result;
+
+/**
+ * Runs the apply; if it stops (failure, lost connection, Ctrl-C), the error also says where each
+ * secret made so far is, and the command that finishes the job.
+ */
+export async function tellTheTruth<T>(
+  ctx: CliContext,
+  plan: TrustedSidePlan,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!isRolectlError(err)) throw err;
+    const m = plan.made;
+    const lines = [
+      err.message,
+      ...(m.accessKeyId
+        ? [`The secret of access key ${m.accessKeyId} is in ${m.keyStoredIn ?? plan.ledgerPath}.`]
+        : []),
+      ...(m.seed ? [`The seed of MFA device ${plan.mfaSerial} is in ${m.seedIn ?? plan.ledgerPath}.`] : []),
+      ...m.notes.map((n) => `Note: ${n}.`),
+      `To finish, run the same command again: ${ctx.commandLine}`,
+    ];
+    throw new RolectlError(err.code, lines.join("\n"), {
+      cause: err,
+      ...(err.hint ? { hint: err.hint } : {}),
+      ...(err.details !== undefined ? { details: err.details } : {}),
+    });
+  }
+}
