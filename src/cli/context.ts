@@ -36,8 +36,6 @@ export interface ProcessIo {
   exitStatus?: { code?: number };
   /** Values to mask on stderr, shared with the error printer of the run. */
   secrets?: Set<string>;
-  /** rolectl's own arguments, to show the command that resumes an interrupted run. */
-  argv?: string[];
 }
 
 /** What a command handler gets: parsed globals, output, prompter and lazily built AWS clients. */
@@ -48,8 +46,7 @@ export interface CliContext {
   out: Output;
   /** Why prompting is off, or undefined when rolectl may ask. */
   nonInteractive: string | undefined;
-  /** This run's command line, quoted for a POSIX shell (the command that resumes it). */
-  commandLine: string;
+
   prompter: Prompter;
   sharedConfig(): Promise<SharedConfig>;
   awsSettings(): Promise<AwsSettings>;
@@ -75,8 +72,6 @@ const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
     return p;
   };
 };
-
-const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 
 export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
   const out = createOutput({
@@ -132,7 +127,6 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     home,
     out,
     nonInteractive: reason,
-    commandLine: ["rolectl", ...(io.argv ?? [])].map(shellQuote).join(" "),
     prompter: reason
       ? createNonInteractivePrompter(reason)
       : createInquirerPrompter({ input: io.stdin, output: io.stderr }),

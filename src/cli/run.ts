@@ -4,6 +4,7 @@ import { stopActiveProgress } from "../io/spinner.js";
 import { ExitCode, isRolectlError, RolectlError, usageError } from "../shared/errors.js";
 import type { ProcessIo } from "./context.js";
 import { buildProgram } from "./program.js";
+import { commandLineOf } from "./render.js";
 
 /** Runs the CLI and returns the exit status; only bin/main decides to exit the process. */
 export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
@@ -24,7 +25,7 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
   let parseMessage: string | undefined;
   const exitStatus: { code?: number } = {};
   const program = buildProgram(
-    { ...io, exitStatus, secrets, argv },
+    { ...io, exitStatus, secrets },
     {
       onParseError: (message) => {
         parseMessage = message.replace(/^error:\s*/, "").trim();
@@ -53,8 +54,20 @@ export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
           cause: err,
           hint: "This is a bug in rolectl; run again with --debug and report what it prints.",
         });
-    out.error(e);
+    out.error(withResume(e, argv));
     if (debug && !isRolectlError(err) && err instanceof Error && err.stack) out.debug(err.stack);
     return e.exitCode;
   }
+}
+
+/** A plan stopped part-way: the same command finishes it (every apply re-reads what exists). */
+function withResume(e: RolectlError, argv: string[]): RolectlError {
+  const notDone = (e.details as { notDone?: unknown[] } | undefined)?.notDone;
+  if (!notDone?.length) return e;
+  const resume = commandLineOf(argv);
+  return new RolectlError(e.code, `${e.message}\nTo finish, run the same command again: ${resume}`, {
+    cause: e,
+    ...(e.hint ? { hint: e.hint } : {}),
+    details: { ...(e.details as object), resume },
+  });
 }

@@ -49,6 +49,8 @@ const KIND_OF = {
   profile_not_found: "config",
   region_disabled: "config",
   unsupported_source: "config",
+  /** --verify was asked for but could not run (the result says why). */
+  verify_skipped: "config",
   // 4: authentication
   access_denied: "auth",
   expired_token: "auth",

@@ -85,7 +85,10 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     const out = JSON.parse(r.stdout);
     const roleArn = `arn:aws:iam::${BIZ}:role/BizCorpRole`;
     expect(out.trusting.role).toMatchObject({ arn: roleArn, status: "created" });
-    expect(out.verified).toBe(`profile bizcorprole assumed ${roleArn} (attempt 1)`);
+    expect(out.verified).toEqual({
+      status: "passed",
+      reason: `profile bizcorprole assumed ${roleArn} (attempt 1)`,
+    });
 
     // Biz Corp: the role and its trust
     const role = (await iamAs(env.moto.url, bizKeys).send(new GetRoleCommand({ RoleName: "BizCorpRole" })))

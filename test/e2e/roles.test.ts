@@ -130,7 +130,8 @@ describe("amplify-service-role", () => {
     env.proxy.amplifyApps.set("d1shop", { appId: "d1shop", name: "shop" });
     const r = await json("amplify-service-role", "--app-id", "d1shop", "--verify");
     expect(r.app).toEqual({ appId: "d1shop", name: "shop", status: "updated" });
-    expect(r.verified).toEqual([
+    expect(r.verified.status).toBe("passed");
+    expect(r.verified.checks).toEqual([
       "the role trusts amplify.amazonaws.com",
       `${AMPLIFY_POLICY} is attached`,
       "app shop uses the role",
@@ -379,7 +380,8 @@ describe("role create / show / delete", () => {
       "Ext-42",
       "--verify",
     );
-    expect(r.verified).toMatch(/assumed the role \(attempt 3,/);
+    expect(r.verified.status).toBe("passed");
+    expect(r.verified.reason).toMatch(/assumed the role \(attempt 3,/);
     expect(env.proxy.callsOf("AssumeRole").map((c) => [c.answeredBy, c.params.ExternalId])).toEqual([
       ["accessDenied", "Ext-42"],
       ["accessDenied", "Ext-42"],
@@ -402,6 +404,27 @@ describe("role create / show / delete", () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("Could not assume arn:aws:iam::123456789012:role/never after");
     expect(r.stderr).toContain("hint: IAM changes usually work within 20 s");
+    // The role was made: the result says so first, with the verdict, and only then the error.
+    expect(r.stdout).toMatch(/^created {2}never\n/);
+    expect(r.stdout).toContain("verified: failed: ");
+  });
+
+  it("--verify that cannot run says why in the result and exits 3 (verify_skipped)", async () => {
+    const r = await run(
+      "role",
+      "create",
+      "elsewhere",
+      "--trust-account",
+      "999999999999",
+      "--verify",
+      "--json",
+    );
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).verified).toEqual({
+      status: "skipped",
+      reason: "the caller (account 123456789012) is not the trusted account 999999999999",
+    });
+    expect(JSON.parse(r.stderr).error.code).toBe("verify_skipped");
   });
 });
 

@@ -247,7 +247,7 @@ describe("faults", () => {
       "--json",
     ]);
     summary.push(
-      `faults: AccessDenied x3 then allow -> exit ${r.code} in ${r.seconds.toFixed(1)} s (${JSON.parse(r.stdout || "{}").verified ?? r.stderr.trim()})`,
+      `faults: AccessDenied x3 then allow -> exit ${r.code} in ${r.seconds.toFixed(1)} s (${JSON.parse(r.stdout || "{}").verified?.reason ?? r.stderr.trim()})`,
     );
     expect(r.code).toBe(0);
   });

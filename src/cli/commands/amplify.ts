@@ -11,6 +11,7 @@ import {
 import type { CommandRunner } from "../action.js";
 import { withExamples } from "../help.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
+import { describeVerdict, settleVerification, verification } from "../verdict.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -80,24 +81,26 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
           await amplifyCore.setAmplifyAppServiceRole(await ctx.amplify(), app.appId, outcome.arn);
         appResult = { appId: app.appId, name: app.name, status };
       }
-      let verified: string[] | undefined;
-      if (opts.verify && !dryRun) {
-        const { verifyAmplifyServiceRole } = await import("../../core/amplify/verify.js");
-        verified = await verifyAmplifyServiceRole(
-          { iam: await ctx.iam(), amplify: ctx.amplify },
-          {
-            name,
-            policyArn: desired.managedPolicies[0] ?? "",
-            ...(app ? { appId: app.appId } : {}),
-            arn: outcome.arn,
-          },
-        );
-      }
+      const verified =
+        opts.verify && !dryRun
+          ? await verification(async () => {
+              const { verifyAmplifyServiceRole } = await import("../../core/amplify/verify.js");
+              return verifyAmplifyServiceRole(
+                { iam: await ctx.iam(), amplify: ctx.amplify },
+                {
+                  name,
+                  policyArn: desired.managedPolicies[0] ?? "",
+                  ...(app ? { appId: app.appId } : {}),
+                  arn: outcome.arn,
+                },
+              );
+            })
+          : undefined;
       ctx.out.result(
         {
           ...outcomeJson(outcome, desired.trustPolicy, dryRun),
           ...(appResult ? { app: appResult } : {}),
-          ...(verified ? { verified } : {}),
+          ...(verified ? { verified: verified.verdict } : {}),
         },
         () =>
           [
@@ -107,9 +110,10 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
                   `app  ${appResult.name} (${appResult.appId}): ${appResult.status === "unchanged" ? "already uses the role" : appResult.status === "updated" ? "now uses the role" : "would use the role"}`,
                 ]
               : []),
-            ...(verified ?? []).map((v) => `verified: ${v}`),
+            ...(verified ? describeVerdict(verified.verdict) : []),
           ].join("\n"),
       );
+      settleVerification(verified);
     }),
   );
 }

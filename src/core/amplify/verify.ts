@@ -1,13 +1,14 @@
 import type { AmplifyClient } from "@aws-sdk/client-amplify";
 import { RolectlError } from "../../shared/errors.js";
 import { type Iam, readRole } from "../roles/role-state.js";
+import { passed, type Verdict } from "../verdict.js";
 import { getAmplifyApp } from "./service-role.js";
 
 /** `amplify-service-role --verify`: reads the role (and app) back and checks they are as planned. */
 export async function verifyAmplifyServiceRole(
   clients: { iam: Iam; amplify?: () => Promise<Pick<AmplifyClient, "send">> },
   o: { name: string; policyArn: string; appId?: string; arn: string },
-): Promise<string[]> {
+): Promise<Verdict> {
   const role = await readRole(clients.iam, o.name, false);
   const proved: string[] = [];
   if (!role?.trustPolicy || !JSON.stringify(role.trustPolicy).includes("amplify.amazonaws.com"))
@@ -25,5 +26,5 @@ export async function verifyAmplifyServiceRole(
       throw new RolectlError("verify_mismatch", `App ${o.appId} does not use ${o.arn}.`);
     proved.push(`app ${app.name} uses the role`);
   }
-  return proved;
+  return passed(`role ${o.name} is as planned`, proved);
 }

@@ -3,6 +3,7 @@ import type { Env } from "../../shared/env.js";
 import { type ChainDeps, resolveChainCredentials } from "../assume/chain.js";
 import { planCredentialRequest } from "../assume/request.js";
 import { verifyAssumable } from "../roles/verify.js";
+import { passed, skipped, type Verdict } from "../verdict.js";
 
 export interface ProveRequest {
   /** The config files as they are now, with the new profile in them. */
@@ -19,9 +20,11 @@ export interface ProveRequest {
 }
 
 /** A real AssumeRole through the new profile, riding out IAM's propagation delay. */
-export async function proveProfile(r: ProveRequest): Promise<string> {
+export async function proveProfile(r: ProveRequest): Promise<Verdict> {
   if (r.requireMfa && !r.mfaAvailable)
-    return `skipped: the role requires MFA and no code was given (--verify-mfa-code); try: rolectl assume --profile ${r.profile}`;
+    return skipped(
+      `the role requires MFA and no code was given (--verify-mfa-code); try: rolectl assume --profile ${r.profile}`,
+    );
   const { plan } = planCredentialRequest(r.shared, r.env, { profile: r.profile });
   // One MFA code serves every retry: a denied attempt does not use it up.
   let code: string | undefined;
@@ -36,5 +39,5 @@ export async function proveProfile(r: ProveRequest): Promise<string> {
     timeoutMs: r.timeoutMs ?? 45_000,
     ...(r.onAttempt ? { onAttempt: r.onAttempt } : {}),
   });
-  return `profile ${r.profile} assumed ${r.roleArn} (attempt ${result.attempts})`;
+  return passed(`profile ${r.profile} assumed ${r.roleArn} (attempt ${result.attempts})`);
 }

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { awsErrorName, RolectlError } from "../../shared/errors.js";
+import { passed, skipped, type Verdict } from "../verdict.js";
 import { getCallerIdentity } from "../whoami.js";
 
 // Right after a role or trust change, IAM is eventually consistent: AssumeRole may be denied
@@ -59,14 +60,14 @@ export interface AccountTrustProof {
 export async function verifyAccountTrust(
   sts: Pick<STSClient, "send">,
   p: AccountTrustProof,
-): Promise<string> {
+): Promise<Verdict> {
   if (p.trustedAccount === undefined)
-    return "skipped: only a role trusting an account can be test-assumed from here";
+    return skipped("only a role trusting an account can be test-assumed from here");
   if (p.requireMfa)
-    return "skipped: the role requires MFA (test it with rolectl assume --role-arn … --mfa-serial …)";
+    return skipped("the role requires MFA (test it with rolectl assume --role-arn ARN --mfa-serial SERIAL)");
   const caller = await getCallerIdentity(sts);
   if (caller.account !== p.trustedAccount)
-    return `skipped: the caller (account ${caller.account}) is not the trusted account ${p.trustedAccount}`;
+    return skipped(`the caller (account ${caller.account}) is not the trusted account ${p.trustedAccount}`);
   const r = await verifyAssumable(
     () =>
       sts.send(
@@ -80,5 +81,7 @@ export async function verifyAccountTrust(
     p.roleArn,
     { timeoutMs: p.timeoutMs, ...(p.onAttempt ? { onAttempt: p.onAttempt } : {}) },
   );
-  return `${caller.arn} assumed the role (attempt ${r.attempts}, ${Math.round(r.elapsedMs / 1000)} s)`;
+  return passed(
+    `${caller.arn} assumed the role (attempt ${r.attempts}, ${Math.round(r.elapsedMs / 1000)} s)`,
+  );
 }

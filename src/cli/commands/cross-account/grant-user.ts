@@ -50,7 +50,7 @@ export async function grantUserCommand(
   const dryRun = ctx.opts.dryRun === true;
   const actions = dryRun
     ? plan.steps.map((s) => s.description)
-    : await tellTheTruth(ctx, plan, () =>
+    : await tellTheTruth(plan, () =>
         ctx.withProgress(`Trusted account ${caller.account}`, (onStep) => applySteps(plan.steps, onStep)),
       );
   const r = trustedResult(plan, dryRun);

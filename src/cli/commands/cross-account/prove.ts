@@ -1,10 +1,11 @@
+import type { Verdict } from "../../../core/verdict.js";
 import type { CliContext } from "../../context.js";
 
 /** Proves the profile just written with a real AssumeRole (chain wired to this process). */
 export async function proveNewProfile(
   ctx: CliContext,
   o: { profile: string; roleArn: string; requireMfa: boolean; code?: string; seed?: string },
-): Promise<string> {
+): Promise<Verdict> {
   const [{ loadSharedConfig, awsFilePaths }, { proveProfile }, { buildChainDeps }] = await Promise.all([
     import("../../../config/files.js"),
     import("../../../core/cross-account/prove.js"),

@@ -7,8 +7,10 @@ import {
 } from "../../../core/cross-account/inputs.js";
 import { applySetup, planSetup, type SetupResult, setupSecrets } from "../../../core/cross-account/setup.js";
 import type { TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
+import type { Verdict } from "../../../core/verdict.js";
 import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
+import { describeVerdict, settleVerification, verification } from "../../verdict.js";
 import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
 import { describeTrusted, guardSecrets, human, tellTheTruth, withSecrets } from "./trusted-view.js";
 
@@ -77,39 +79,46 @@ export async function setupCommand(
       return;
     }
   }
-  const result = await tellTheTruth(ctx, plan.trusted, () =>
+  const result = await tellTheTruth(plan.trusted, () =>
     ctx.withProgress("Cross-account setup", (onStep) => applySetup(clients, plan, { dryRun, onStep })),
   );
   const secrets = setupSecrets(plan);
   guardSecrets(ctx, secrets);
 
-  let verified: string | undefined;
-  if (o.verify && !dryRun) {
-    const { proveNewProfile } = await import("./prove.js");
-    verified = await proveNewProfile(ctx, {
-      profile: local.profile,
-      roleArn: plan.roleArn,
-      requireMfa: trusting.requireMfa,
-      ...(o.verifyMfaCode ? { code: o.verifyMfaCode } : {}),
-      ...(plan.trusted.made.seed ? { seed: plan.trusted.made.seed } : {}),
-    });
-  }
+  const verified =
+    o.verify && !dryRun
+      ? await verification(async () => {
+          const { proveNewProfile } = await import("./prove.js");
+          return proveNewProfile(ctx, {
+            profile: local.profile,
+            roleArn: plan.roleArn,
+            requireMfa: trusting.requireMfa,
+            ...(o.verifyMfaCode ? { code: o.verifyMfaCode } : {}),
+            ...(plan.trusted.made.seed ? { seed: plan.trusted.made.seed } : {}),
+          });
+        })
+      : undefined;
   ctx.out.result(
-    withSecrets({ ...result, ...(verified ? { verified } : {}) }, secrets, o.showSecrets === true),
+    withSecrets(
+      { ...result, ...(verified ? { verified: verified.verdict } : {}) },
+      secrets,
+      o.showSecrets === true,
+    ),
     () =>
       describeSetup(result, {
         generated: trusting.generated,
         dryRun,
         secrets,
         ledgerPath: plan.trusted.ledgerPath,
-        ...(verified ? { verified } : {}),
+        ...(verified ? { verified: verified.verdict } : {}),
       }),
   );
+  settleVerification(verified);
 }
 
 function describeSetup(
   r: SetupResult,
-  o: { generated: boolean; dryRun: boolean; verified?: string; secrets: TrustedSecrets; ledgerPath: string },
+  o: { generated: boolean; dryRun: boolean; verified?: Verdict; secrets: TrustedSecrets; ledgerPath: string },
 ): string {
   const profile = r.profile.name;
   return [
@@ -119,7 +128,7 @@ function describeSetup(
     describeTrusted(r.trusted, { secrets: o.secrets, ledgerPath: o.ledgerPath }),
     "local profile",
     ...r.profile.files.map((f) => `  ${f}`),
-    ...(o.verified ? [`verified: ${o.verified}`] : []),
+    ...(o.verified ? describeVerdict(o.verified) : []),
     ...(o.dryRun
       ? []
       : ["", `Use it:  eval "$(rolectl assume --profile ${profile})"   or   aws --profile ${profile} …`]),

@@ -52,13 +52,9 @@ export const withSecrets = <T extends object>(result: T, secrets: TrustedSecrets
 
 /**
  * Runs the apply; if it stops (failure, lost connection, Ctrl-C), the error also says where each
- * secret made so far is, and the command that finishes the job.
+ * secret made so far is (run.ts adds the command that finishes the job).
  */
-export async function tellTheTruth<T>(
-  ctx: CliContext,
-  plan: TrustedSidePlan,
-  work: () => Promise<T>,
-): Promise<T> {
+export async function tellTheTruth<T>(plan: TrustedSidePlan, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
@@ -71,7 +67,6 @@ export async function tellTheTruth<T>(
         : []),
       ...(m.seed ? [`The seed of MFA device ${plan.mfaSerial} is in ${m.seedIn ?? plan.ledgerPath}.`] : []),
       ...m.notes.map((n) => `Note: ${n}.`),
-      `To finish, run the same command again: ${ctx.commandLine}`,
     ];
     throw new RolectlError(err.code, lines.join("\n"), {
       cause: err,

@@ -15,6 +15,7 @@ import {
 } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../../provision.js";
+import { describeVerdict, settleVerification, verification } from "../../verdict.js";
 
 // IAM's limit for inline role policies (the trust policy's is in core/roles/trust-source).
 const INLINE_POLICY_MAX = 10240;
@@ -42,6 +43,7 @@ export async function createCommand(
     "NAME",
   );
   const path = validatePath(o.path, "--path");
+  const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
   const managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
   const description =
     o.description === undefined ? undefined : validateDescription(o.description, "--description");
@@ -94,24 +96,29 @@ export async function createCommand(
     ...(confirm ? { confirm } : {}),
   });
   const dryRun = ctx.opts.dryRun === true;
-  let verified: string | undefined;
-  if (o.verify && !dryRun) {
-    const { verifyAccountTrust } = await import("../../../core/roles/verify.js");
-    const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
-    const sts = await ctx.sts();
-    verified = await ctx.withProgress(`Assuming ${outcome.arn} to verify it`, () =>
-      verifyAccountTrust(sts, {
-        roleArn: outcome.arn,
-        ...(trust.trustedAccount ? { trustedAccount: trust.trustedAccount } : {}),
-        ...(o.externalId ? { externalId: o.externalId } : {}),
-        requireMfa: o.requireMfa === true,
-        timeoutMs,
-      }),
-    );
-  }
-  ctx.out.result({ ...outcomeJson(outcome, trust.policy, dryRun), ...(verified ? { verified } : {}) }, () =>
-    [describeOutcome(outcome, trust.policy, dryRun), ...(verified ? [`verified: ${verified}`] : [])].join(
-      "\n",
-    ),
+  const verified =
+    o.verify && !dryRun
+      ? await verification(async () => {
+          const { verifyAccountTrust } = await import("../../../core/roles/verify.js");
+          const sts = await ctx.sts();
+          return ctx.withProgress(`Assuming ${outcome.arn} to verify it`, () =>
+            verifyAccountTrust(sts, {
+              roleArn: outcome.arn,
+              ...(trust.trustedAccount ? { trustedAccount: trust.trustedAccount } : {}),
+              ...(o.externalId ? { externalId: o.externalId } : {}),
+              requireMfa: o.requireMfa === true,
+              timeoutMs,
+            }),
+          );
+        })
+      : undefined;
+  ctx.out.result(
+    { ...outcomeJson(outcome, trust.policy, dryRun), ...(verified ? { verified: verified.verdict } : {}) },
+    () =>
+      [
+        describeOutcome(outcome, trust.policy, dryRun),
+        ...(verified ? describeVerdict(verified.verdict) : []),
+      ].join("\n"),
   );
+  settleVerification(verified);
 }

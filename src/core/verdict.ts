@@ -1,0 +1,16 @@
+// What a --verify found: the command's result carries it, and the exit status follows it.
+
+export interface Verdict {
+  status: "passed" | "skipped" | "failed";
+  reason: string;
+  /** The facts checked, when there are several (amplify-service-role). */
+  checks?: string[];
+}
+
+export const passed = (reason: string, checks?: string[]): Verdict => ({
+  status: "passed",
+  reason,
+  ...(checks ? { checks } : {}),
+});
+
+export const skipped = (reason: string): Verdict => ({ status: "skipped", reason });
