@@ -29,6 +29,15 @@ describe("--dry-run prints the plan that apply then executes", () => {
     expect(writes).toEqual(["CreateRole", "AttachRolePolicy"]);
   });
 
+  it("amplify-service-role --app-id: the app's UpdateApp is part of the plan", async () => {
+    env.proxy.amplifyApps.set("d1shop", { appId: "d1shop", name: "shop" });
+    const { plan, writes } = await dryRunThenApply(["amplify-service-role", "--app-id", "d1shop"]);
+    expect(plan.at(-1)).toBe(
+      "set the service role of Amplify app shop (d1shop) to arn:aws:iam::123456789012:role/AmplifyConsoleServiceRole-AmplifyRole",
+    );
+    expect(writes).toEqual(["CreateRole", "AttachRolePolicy", "UpdateApp"]);
+  });
+
   it("role create", async () => {
     const { writes } = await dryRunThenApply([
       "role",

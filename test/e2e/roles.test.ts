@@ -428,6 +428,41 @@ describe("role create / show / delete", () => {
   });
 });
 
+describe("what reads can refuse is refused before the first write", () => {
+  it("role create with a managed policy that does not exist: exit 3, no write", async () => {
+    const r = await run(
+      "role",
+      "create",
+      "r1",
+      "--service",
+      "lambda",
+      "--managed-policy",
+      "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere",
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("Managed policy arn:aws:iam::aws:policy/NoSuchPolicyAnywhere does not exist.");
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+
+  it("policy --create … --attach-user for a user that does not exist: exit 3, the policy left as it was", async () => {
+    expect((await run("policy", "amplify-cli", "--create", "AmpCli")).code).toBe(0);
+    env.proxy.reset();
+    const r = await run(
+      "policy",
+      "amplify-cli",
+      "--without",
+      "auth",
+      "--create",
+      "AmpCli",
+      "--attach-user",
+      "nosuchuser",
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("User nosuchuser does not exist.");
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+});
+
 describe("bad input is refused before any AWS write (exit 2)", () => {
   const big = join("/tmp", `rolectl-big-${process.pid}.json`);
   writeFileSync(

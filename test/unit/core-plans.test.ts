@@ -100,11 +100,14 @@ describe("planManagedPolicy", () => {
   });
 
   it("an attachment already there is no step; a user still to be created is not read", async () => {
-    const iam = fakeIam({ ListAttachedUserPolicies: () => ({ AttachedPolicies: [{ PolicyArn: arn }] }) });
+    const iam = fakeIam({
+      GetUser: () => ({ User: {} }),
+      ListAttachedUserPolicies: () => ({ AttachedPolicies: [{ PolicyArn: arn }] }),
+    });
     expect(await planAttachment(iam, { user: "u" }, arn)).toEqual([]);
-    const steps = await planAttachment(iam, { user: "new" }, arn, false);
+    const steps = await planAttachment(iam, { user: "new" }, arn, "new");
     expect(steps.map((s) => s.description)).toEqual([`attach ${arn} to user new`]);
-    expect(iam.calls).toHaveLength(1);
+    expect(iam.calls.map((c) => c.command)).toEqual(["GetUser", "ListAttachedUserPolicies"]);
   });
 });
 

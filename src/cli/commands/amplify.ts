@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { AMPLIFY_DEFAULT_ROLE_NAME } from "../../core/amplify/names.js";
-import { partitionOf } from "../../shared/arn.js";
+import { partitionOf, roleArnOf } from "../../shared/arn.js";
 import {
   parseMaxSessionDuration,
   parseTag,
@@ -73,14 +73,17 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       });
       const outcome = await provisionRole(ctx, desired, { force: opts.force === true });
       const dryRun = ctx.opts.dryRun === true;
-      let appResult: { appId: string; name: string; status: string } | undefined;
-      if (app) {
-        const same = app.iamServiceRoleArn === outcome.arn && outcome.arn !== "";
-        const status = same ? "unchanged" : dryRun ? "would-update" : "updated";
-        if (!same && !dryRun)
-          await amplifyCore.setAmplifyAppServiceRole(await ctx.amplify(), app.appId, outcome.arn);
-        appResult = { appId: app.appId, name: app.name, status };
+      const roleArn = outcome.arn || roleArnOf(partitionOf(caller.arn), caller.account, name, desired.path);
+      const appStep = app ? amplifyCore.appServiceRoleStep(ctx.amplify, app, roleArn) : undefined;
+      if (appStep && !dryRun) {
+        const { applySteps } = await import("../../core/steps.js");
+        await ctx.withProgress(`App ${app?.appId}`, (onStep) => applySteps([appStep], onStep));
       }
+      const appResult = app && {
+        appId: app.appId,
+        name: app.name,
+        status: !appStep ? "unchanged" : dryRun ? "would-update" : "updated",
+      };
       const verified =
         opts.verify && !dryRun
           ? await verification(async () => {
@@ -99,6 +102,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       ctx.out.result(
         {
           ...outcomeJson(outcome, desired.trustPolicy, dryRun),
+          actions: [...outcome.actions, ...(appStep ? [appStep.description] : [])],
           ...(appResult ? { app: appResult } : {}),
           ...(verified ? { verified: verified.verdict } : {}),
         },

@@ -32,6 +32,8 @@ export function desiredAmplifyServiceRole(o: AmplifyRoleOptions): DesiredRole {
 
 type Amplify = Pick<AmplifyClient, "send">;
 
+import type { Step } from "../steps.js";
+
 export async function getAmplifyApp(
   amplify: Amplify,
   appId: string,
@@ -50,4 +52,17 @@ export async function setAmplifyAppServiceRole(
   roleArn: string,
 ): Promise<void> {
   await amplify.send(new UpdateAppCommand({ appId, iamServiceRoleArn: roleArn }));
+}
+
+/** The app's half of the plan: nothing when the app already uses the role. */
+export function appServiceRoleStep(
+  amplify: () => Promise<Amplify>,
+  app: { appId: string; name: string; iamServiceRoleArn?: string },
+  roleArn: string,
+): Step | undefined {
+  if (app.iamServiceRoleArn === roleArn) return undefined;
+  return {
+    description: `set the service role of Amplify app ${app.name} (${app.appId}) to ${roleArn}`,
+    run: async () => setAmplifyAppServiceRole(await amplify(), app.appId, roleArn),
+  };
 }

@@ -155,7 +155,7 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
     description: `Lets its holders assume ${o.roleArn} (rolectl cross-account)`,
   });
   const exists = await userExists(iam, user);
-  const attach = await planAttachment(iam, { user }, policy.arn, exists);
+  const attach = await planAttachment(iam, { user }, policy.arn, exists ? "exists" : "new");
   const record = await ledger.read();
   const made: TrustedSidePlan["made"] = { notes: [] };
   const note = (n: string) => made.notes.push(n);

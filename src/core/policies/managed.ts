@@ -6,13 +6,15 @@ import {
   DeletePolicyVersionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetUserCommand,
   type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
   ListPolicyVersionsCommand,
   type PolicyVersion,
 } from "@aws-sdk/client-iam";
-import { awsErrorName } from "../../shared/errors.js";
+import { awsErrorName, configError } from "../../shared/errors.js";
 import { applySteps, type Step } from "../steps.js";
 import { policiesEqual } from "./canonical.js";
 import { decodePolicyDocument, type PolicyDocumentShape } from "./document.js";
@@ -155,11 +157,23 @@ export async function planAttachment(
   iam: Iam,
   target: AttachTarget,
   policyArn: string,
-  exists = true,
+  /** "new": created by this plan; "exists": the caller just read it; "unchecked": read it here. */
+  targetState: "new" | "exists" | "unchecked" = "unchecked",
 ): Promise<Step[]> {
   const { user, role } = target;
   if (!user && !role) return [];
-  if (exists) {
+  if (targetState !== "new") {
+    // Named, not created here: it must exist before anything is written (the lists do not say).
+    if (targetState === "unchecked")
+      try {
+        if (user) await iam.send(new GetUserCommand({ UserName: user }));
+        else await iam.send(new GetRoleCommand({ RoleName: role }));
+      } catch (err) {
+        if (awsErrorName(err) !== "NoSuchEntity") throw err;
+        throw configError("not_found", `${user ? `User ${user}` : `Role ${role}`} does not exist.`, {
+          hint: "Check the name (IAM names are case-sensitive), or create it first.",
+        });
+      }
     const attached = user
       ? (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }))).AttachedPolicies
       : (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies;

@@ -1,3 +1,5 @@
+import { GetPolicyCommand } from "@aws-sdk/client-iam";
+import { awsErrorName, configError } from "../../shared/errors.js";
 import type { ApplyResult } from "./apply.js";
 import { applyRolePlan } from "./apply.js";
 import {
@@ -45,6 +47,9 @@ export async function planRoleProvision(
 ): Promise<RoleProvision> {
   validateManagedPolicyCount(desired);
   const actual = await readRole(iam, desired.name);
+  // A policy that does not exist would fail the attach after the role was made: ask first.
+  for (const arn of desired.managedPolicies.filter((a) => !actual?.managedPolicies.includes(a)))
+    await requirePolicy(iam, arn);
   const plan = planRole(desired, actual, options);
   return { desired, plan, arn: actual?.arn ?? "", actions: plan.changes.map(describeChange) };
 }
@@ -77,4 +82,15 @@ export async function applyRoleProvision(
     notes: p.plan.notes,
     plan: p.plan,
   };
+}
+
+async function requirePolicy(iam: Iam, arn: string): Promise<void> {
+  try {
+    await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+  } catch (err) {
+    if (awsErrorName(err) !== "NoSuchEntity") throw err;
+    throw configError("not_found", `Managed policy ${arn} does not exist.`, {
+      hint: "Check the ARN: `aws iam list-policies --scope AWS` lists AWS's, `--scope Local` your own.",
+    });
+  }
 }
