@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { parseIni } from "../../src/config/ini.js";
 import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
-import { BIN, ROOT } from "../support/cli.js";
+import { BIN } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
+import { writeReportSection } from "../support/report.js";
 
 // The reliability and security suite (npm run test:reliability). Each area adds a summary line;
 // afterAll prints them and keeps them in bench/RELIABILITY.md.
@@ -45,8 +46,10 @@ beforeEach(async () => {
 });
 
 afterAll(() => {
-  const text = `# rolectl reliability and security\n\nLatest run of \`npm run test:reliability\` (${new Date().toISOString().slice(0, 10)}), against moto_server through the fault proxy.\n\n${summary.map((s) => `- ${s}`).join("\n")}\n`;
-  writeFileSync(join(ROOT, "bench/RELIABILITY.md"), text);
+  writeReportSection(
+    "general",
+    `## Concurrency, crash safety, faults, bad input, secrets (${new Date().toISOString().slice(0, 10)})\n\n${summary.map((s) => `- ${s}`).join("\n")}`,
+  );
   process.stdout.write(`\n${summary.join("\n")}\n`);
 });
 

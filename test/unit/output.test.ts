@@ -3,7 +3,10 @@ import { createOutput } from "../../src/io/output.js";
 
 function capture() {
   let text = "";
-  return { stream: { write: (s: string) => (text += s) }, text: () => text };
+  const write = (s: string) => {
+    text += s;
+  };
+  return { stream: { write }, text: () => text };
 }
 
 describe("secret masking on stderr", () => {

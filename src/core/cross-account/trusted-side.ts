@@ -98,6 +98,8 @@ export interface TrustedSidePlan {
   mfa?: { existing: string } | { resume: string } | "create";
   /** The MFA serial the profile will name, known before anything is created. */
   mfaSerial?: string;
+  /** The seed of the user's assigned device, when the ledger holds it (to prove the profile). */
+  heldSeed?: string;
   ledgerPath: string;
   steps: Step[];
   /** Filled in by the steps as they run. */
@@ -169,6 +171,7 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
 
   let mfa: TrustedSidePlan["mfa"];
   let mfaSerial: string | undefined;
+  let heldSeed: string | undefined;
   if (input.mfa) {
     const assigned = exists
       ? ((await iam.send(new ListMFADevicesCommand({ UserName: user }))).MFADevices ?? [])
@@ -176,7 +179,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
     if (assigned[0]?.SerialNumber) {
       mfa = { existing: assigned[0].SerialNumber };
       mfaSerial = assigned[0].SerialNumber;
-      if (record.devices.some((d) => d.serial === mfaSerial && d.seed)) made.seedFile = ledger.path;
+      heldSeed = record.devices.find((d) => d.serial === mfaSerial && d.seed)?.seed;
+      if (heldSeed) made.seedFile = ledger.path;
     } else {
       mfaSerial = `arn:${partition}:iam::${caller.account}:mfa/${user}`;
       const serial = mfaSerial;
@@ -276,6 +280,7 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
     ...(accessKey ? { accessKey } : {}),
     ...(mfa ? { mfa } : {}),
     ...(mfaSerial ? { mfaSerial } : {}),
+    ...(heldSeed ? { heldSeed } : {}),
     ledgerPath: ledger.path,
     steps,
     made,

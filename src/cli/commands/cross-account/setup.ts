@@ -94,7 +94,9 @@ export async function setupCommand(
             roleArn: plan.roleArn,
             requireMfa: trusting.requireMfa,
             ...(o.verifyMfaCode ? { code: o.verifyMfaCode } : {}),
-            ...(plan.trusted.made.seed ? { seed: plan.trusted.made.seed } : {}),
+            ...((plan.trusted.made.seed ?? plan.trusted.heldSeed)
+              ? { seed: plan.trusted.made.seed ?? plan.trusted.heldSeed }
+              : {}),
           });
         })
       : undefined;

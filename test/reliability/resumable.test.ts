@@ -1,0 +1,171 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  ListVirtualMFADevicesCommand,
+} from "@aws-sdk/client-iam";
+import { afterAll, describe, expect, it } from "vitest";
+import { credentialsSection, iamAs, type Keys, keysFor } from "../support/accounts.js";
+import type { RunResult } from "../support/cli.js";
+import { useE2eEnv } from "../support/env.js";
+import { writeReportSection } from "../support/report.js";
+
+// Issue 16's matrix: `cross-account setup` stopped at each AWS call of its plan (and at the
+// verify), by SIGKILL and SIGINT while the call is in flight and by the connection dropping
+// after AWS acted, then run again with the same flags. Every cell must end with a working
+// profile, exactly one access key (the one the credentials file holds), the MFA seed in a file,
+// and no unassigned MFA device left behind.
+
+const env = useE2eEnv({ managedPolicies: true });
+const BIZ = "111111111111";
+const DEV = "222222222222";
+const SERIAL = `arn:aws:iam::${DEV}:mfa/devcorpuser`;
+
+const SETUP = [
+  "cross-account",
+  "setup",
+  "--no-input",
+  "--trusting-profile",
+  "bizadmin",
+  "--trusted-profile",
+  "devadmin",
+  "--role-name",
+  "BizCorpRole",
+  "--external-id",
+  "Ext-1234567890",
+  "--require-mfa",
+  "--admin",
+  "--user",
+  "devcorpuser",
+  "--create-access-key",
+  "--mfa",
+  "--mfa-codes",
+  "123456,654321",
+  "--verify-mfa-code",
+  "111111",
+  "--region",
+  "us-east-1",
+  "--json",
+];
+
+/** The AWS calls of a fresh setup, in order; AssumeRole is the verify. */
+const STEPS = [
+  "CreateRole",
+  "AttachRolePolicy",
+  "CreatePolicy",
+  "CreateUser",
+  "AttachUserPolicy",
+  "CreateVirtualMFADevice",
+  "EnableMFADevice",
+  "CreateAccessKey",
+  "AssumeRole",
+] as const;
+const KINDS = ["SIGKILL", "SIGINT", "lost answer"] as const;
+type Kind = (typeof KINDS)[number];
+
+const cells = new Map<string, string>();
+
+afterAll(() => {
+  const rows = STEPS.map(
+    (step) => `| ${step} | ${KINDS.map((k) => cells.get(`${step}/${k}`) ?? "not run").join(" | ")} |`,
+  );
+  writeReportSection(
+    "resumable",
+    [
+      `## Resumable cross-account setup (${new Date().toISOString().slice(0, 10)})`,
+      "",
+      '`cross-account setup` stopped at each AWS call of its plan, then run again with the same flags. A cell reads `first exit -> re-run exit`; every cell was then checked: the profile assumes the role, IAM holds exactly one access key for the user and it is the one in the credentials file, the MFA device is assigned and its seed is in a file, no unassigned device is left. SIGKILL and SIGINT arrive while the call is in flight (AWS acts after the kill); "lost answer" means AWS acted on every attempt and the connection dropped before the answer.',
+      "",
+      `| AWS call | ${KINDS.join(" | ")} |`,
+      `| --- | ${KINDS.map(() => "---").join(" | ")} |`,
+      ...rows,
+    ].join("\n"),
+  );
+});
+
+async function freshAccounts(): Promise<Keys> {
+  const biz = await keysFor(env.moto.url, BIZ);
+  const dev = await keysFor(env.moto.url, DEV);
+  env.sandbox.writeCredentials(
+    `${credentialsSection("bizadmin", biz)}\n${credentialsSection("devadmin", dev)}`,
+  );
+  env.proxy.reset();
+  return dev;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs setup and stops it at `step` in the way `kind` says. */
+async function stoppedRun(step: string, kind: Kind): Promise<RunResult> {
+  if (kind === "lost answer") {
+    env.proxy.inject(step, { kind: "lostAnswer" });
+    return env.sandbox.run(SETUP);
+  }
+  env.proxy.inject(step, { kind: "delay", ms: 1200 }, 1);
+  const r = await env.sandbox.run(SETUP, {
+    onSpawn: (child) => {
+      const timer = setInterval(() => {
+        if (env.proxy.callsOf(step).length) {
+          clearInterval(timer);
+          child.kill(kind);
+        }
+      }, 10);
+      child.on("exit", () => clearInterval(timer));
+    },
+  });
+  await sleep(1400); // the delayed call reaches moto after the kill: AWS acted, nobody heard
+  return r;
+}
+
+async function checkEndState(dev: Keys): Promise<void> {
+  const iam = iamAs(env.moto.url, dev);
+  const keys =
+    (await iam.send(new ListAccessKeysCommand({ UserName: "devcorpuser" }))).AccessKeyMetadata ?? [];
+  const held = /\[devcorpuser\]\naws_access_key_id = (\S+)\naws_secret_access_key = \S+/.exec(
+    readFileSync(env.sandbox.credentialsPath, "utf8"),
+  )?.[1];
+  expect(keys.map((k) => k.AccessKeyId)).toEqual([held]);
+  const assigned = (await iam.send(new ListMFADevicesCommand({ UserName: "devcorpuser" }))).MFADevices ?? [];
+  expect(assigned.map((d) => d.SerialNumber)).toEqual([SERIAL]);
+  const unassigned =
+    (await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: "Unassigned" })))
+      .VirtualMFADevices ?? [];
+  expect(unassigned).toEqual([]);
+  const ledger = JSON.parse(
+    readFileSync(join(env.sandbox.cacheDir, "ledger", `${DEV}-devcorpuser.json`), "utf8"),
+  );
+  expect(ledger.devices.find((d: { serial: string }) => d.serial === SERIAL)?.seed).toMatch(
+    /^[A-Z2-7]{32,}$/,
+  );
+  expect(ledger.pending).toBeUndefined();
+  const assume = await env.sandbox.run([
+    "assume",
+    "--profile",
+    "bizcorprole",
+    "--mfa-code",
+    "222222",
+    "--json",
+  ]);
+  expect(assume.code, assume.stderr).toBe(0);
+}
+
+describe("cross-account setup stopped at every step, then run again", () => {
+  for (const step of STEPS) {
+    for (const kind of KINDS) {
+      it(`${step} / ${kind}`, async () => {
+        const dev = await freshAccounts();
+        const first = await stoppedRun(step, kind);
+        expect(env.proxy.callsOf(step).length).toBeGreaterThan(0); // it really stopped there
+        const firstExit = first.code ?? `${first.signal}`;
+        env.proxy.reset();
+        const again = await env.sandbox.run(SETUP);
+        expect(again.code, again.stderr).toBe(0);
+        const creates = env.proxy.callsOf("CreateAccessKey").length;
+        expect(creates).toBeLessThanOrEqual(1);
+        await checkEndState(dev);
+        cells.set(`${step}/${kind}`, `${firstExit} -> ${again.code} ok`);
+      });
+    }
+  }
+});
