@@ -62,7 +62,10 @@ export interface CliContext {
     iam(): Promise<IAMClient>;
     sts(): Promise<STSClient>;
     settings(): Promise<AwsSettings>;
+    stsAs(credentials: { accessKeyId: string; secretAccessKey: string }): Promise<STSClient>;
   };
+  /** STS of --profile's region and endpoint, acting with the given keys. */
+  stsAs(credentials: { accessKeyId: string; secretAccessKey: string }): Promise<STSClient>;
 }
 
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
@@ -110,6 +113,9 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
       iam: once(async () => (await clients()).createIamClient(await options())),
       sts: once(async () => (await clients()).createStsClient(await options())),
       amplify: once(async () => (await clients()).createAmplifyClient(await options())),
+      /** STS with other credentials (a new access key being proved), same region and endpoint. */
+      stsAs: async (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+        (await clients()).createStsClient({ ...(await options()), credentials }),
     };
   };
   const main = makeClients(opts.profile);
@@ -158,6 +164,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
       }
     },
     clientsFor,
+    stsAs: main.stsAs,
     setExitCode: (code) => {
       if (io.exitStatus) io.exitStatus.code = code;
     },

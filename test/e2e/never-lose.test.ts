@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
   ListAccessKeysCommand,
   ListMFADevicesCommand,
   ListVirtualMFADevicesCommand,
@@ -270,6 +272,54 @@ describe("secrets stay where the user can get them, and out of logs", () => {
     expect(new Set(ids).size).toBe(1);
     expect((await devState()).keys).toEqual([ids[0]]);
     expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(1);
+  });
+
+  it("--rotate-access-key: a new key where the old one was, proved, then the old one deleted", async () => {
+    const keyFile = join(env.sandbox.dir, "dev.key");
+    const grant = [
+      "cross-account",
+      "grant-user",
+      "--no-input",
+      "--profile",
+      "devadmin",
+      "--role-arn",
+      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+      "--user",
+      "devcorpuser",
+      "--access-key-out",
+      keyFile,
+      "--json",
+    ];
+    const first = await env.sandbox.run(grant);
+    expect(first.code, first.stderr).toBe(0);
+    const oldId = JSON.parse(first.stdout).accessKey.accessKeyId;
+    env.proxy.reset();
+    const rotated = await env.sandbox.run([...grant, "--rotate-access-key"]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const out = JSON.parse(rotated.stdout);
+    const newId = /aws_access_key_id = (\S+)/.exec(readFileSync(keyFile, "utf8"))?.[1];
+    expect(out.accessKey).toMatchObject({ status: "created", accessKeyId: newId, replaces: oldId });
+    expect(newId).not.toBe(oldId);
+    expect((await devState()).keys).toEqual([newId]);
+    // In that order: create, a call made with the new key, and only then the old one deleted.
+    const order = env.proxy.calls
+      .filter((c) => ["CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey"].includes(c.action))
+      .map((c) => (c.action === "GetCallerIdentity" ? `${c.action} as ${c.accessKeyId}` : c.action));
+    expect(order.slice(-3)).toEqual(["CreateAccessKey", `GetCallerIdentity as ${newId}`, "DeleteAccessKey"]);
+    expect(env.proxy.callsOf("DeleteAccessKey")[0]?.params.AccessKeyId).toBe(oldId);
+  });
+
+  it("--rotate-access-key refuses when rolectl holds none of the user's keys, before any write", async () => {
+    await iamAs(env.moto.url, devKeys).send(new CreateUserCommand({ UserName: "devcorpuser" }));
+    await iamAs(env.moto.url, devKeys).send(new CreateAccessKeyCommand({ UserName: "devcorpuser" }));
+    env.proxy.reset();
+    const r = await env.sandbox.run([
+      ...SETUP.filter((a) => a !== "--create-access-key"),
+      "--rotate-access-key",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is in the files rolectl writes, so there is nothing it may rotate");
+    expect(env.proxy.writeCalls()).toEqual([]);
   });
 
   it("--generate-external-id twice: the same id, and the second run changes nothing", async () => {

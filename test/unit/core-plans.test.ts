@@ -124,7 +124,7 @@ describe("planTrustedSide", () => {
       return memoryLedger("222222222222", "devcorpuser");
     },
   };
-  const input = { user: "devcorpuser", createAccessKey: true, mfa: true };
+  const input = { user: "devcorpuser", createAccessKey: true, rotateAccessKey: false, mfa: true };
 
   it("refuses a third access key from reads alone: every call it made was a read", async () => {
     const iam = fakeIam({

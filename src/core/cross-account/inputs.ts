@@ -60,6 +60,7 @@ export interface TrustedOptions {
   mfaCodes?: string;
   mfaSeedOut?: string;
   accessKeyOut?: string;
+  rotateAccessKey?: boolean;
 }
 
 export interface LocalOptions {
@@ -171,6 +172,8 @@ export interface TrustedInput {
   mfaSeedOut?: string;
   /** A credentials-format file (0600) that receives the new access key the moment it exists. */
   accessKeyOut?: string;
+  /** Replace the key the user's files hold: a new one first, the old deleted once the new works. */
+  rotateAccessKey: boolean;
 }
 
 export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<TrustedInput> {
@@ -196,7 +199,8 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
     mfaCodes = [c1, c2];
   }
   let mfa = o.mfa === true || mfaCodes !== undefined || o.mfaSeedOut !== undefined;
-  let createAccessKey = o.createAccessKey === true || o.accessKeyOut !== undefined;
+  let createAccessKey =
+    o.createAccessKey === true || o.accessKeyOut !== undefined || o.rotateAccessKey === true;
   if (ask.interactive) {
     if (o.mfa === undefined && !mfa)
       mfa = await ask.prompter.confirm({
@@ -204,7 +208,7 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
         flag: "--mfa",
         default: true,
       });
-    if (o.createAccessKey === undefined && o.accessKeyOut === undefined)
+    if (o.createAccessKey === undefined && o.accessKeyOut === undefined && o.rotateAccessKey === undefined)
       createAccessKey = await ask.prompter.confirm({
         message: `Create an access key for ${user}?`,
         flag: "--create-access-key",
@@ -217,6 +221,7 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
       ? { assumePolicyName: validatePolicyName(o.assumePolicyName, "--assume-policy-name") }
       : {}),
     createAccessKey,
+    rotateAccessKey: o.rotateAccessKey === true,
     mfa,
     ...(mfaCodes ? { mfaCodes } : {}),
     ...(o.mfaSeedOut !== undefined ? { mfaSeedOut: o.mfaSeedOut } : {}),

@@ -9,8 +9,10 @@ import {
   ListMFADevicesCommand,
   ListVirtualMFADevicesCommand,
 } from "@aws-sdk/client-iam";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { Ledger } from "../../cache/ledger.js";
 import { isRolectlError } from "../../shared/errors.js";
+import { getCallerIdentity } from "../whoami.js";
 
 // The two things IAM hands out a secret for exactly once: an access key and a virtual MFA
 // device's seed. Each create is announced in the ledger before it is sent; the secret is written
@@ -164,3 +166,36 @@ export async function enableDevice(
     if (!(await deviceAssigned(iam, o.user, o.serial).catch(() => false))) throw err;
   }
 }
+
+/**
+ * A new access key takes a few seconds to work everywhere: retries `call` (a GetCallerIdentity
+ * with the key) while AWS calls the key invalid, up to `timeoutMs`.
+ */
+export async function waitUntilKeyWorks(
+  call: () => Promise<unknown>,
+  o: { timeoutMs: number; sleep?: (ms: number) => Promise<void>; now?: () => number },
+): Promise<void> {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = o.now ?? Date.now;
+  const started = now();
+  let delay = 500;
+  for (;;) {
+    try {
+      await call();
+      return;
+    } catch (err) {
+      const invalid = isRolectlError(err) && err.code === "invalid_credentials";
+      if (!invalid || now() - started + delay > o.timeoutMs) throw err;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 4000);
+    }
+  }
+}
+
+/** Proves a key with GetCallerIdentity made with it, riding out the seconds a new key needs. */
+export const keyProver =
+  (stsFor: (key: NewKey) => Promise<Pick<STSClient, "send">>, timeoutMs = 30_000) =>
+  async (key: NewKey): Promise<void> => {
+    const sts = await stsFor(key);
+    await waitUntilKeyWorks(() => getCallerIdentity(sts), { timeoutMs });
+  };

@@ -23,6 +23,7 @@ import {
 import { secretPlaces } from "./secret-places.js";
 import {
   type EnableCodes,
+  type NewKey,
   planTrustedSide,
   type TrustedResult,
   type TrustedSecrets,
@@ -56,6 +57,8 @@ export interface SetupRequest {
   ledgerFor: (account: string, user: string) => Ledger;
   /** A person sees the new device's seed (QR code on a terminal). */
   personHoldsSeed: boolean;
+  /** Proves a new key of the trusted account's user works (--rotate-access-key). */
+  proveKey?: (key: NewKey) => Promise<void>;
 }
 
 export interface SetupPlan {
@@ -130,6 +133,7 @@ export async function planSetup(
       personHoldsSeed: req.personHoldsSeed,
     }),
     enableCodes: req.enableCodes,
+    ...(req.proveKey ? { proveKey: req.proveKey } : {}),
   });
   const profile: ProfileWrite = {
     paths: req.paths,

@@ -1,12 +1,13 @@
 import {
   CreateUserCommand,
+  DeleteAccessKeyCommand,
   GetUserCommand,
   type IAMClient,
   ListMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import type { Ledger } from "../../cache/ledger.js";
 import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
-import { awsErrorName, conflictError } from "../../shared/errors.js";
+import { awsErrorName, conflictError, RolectlError, usageError } from "../../shared/errors.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import {
   type ManagedPolicyPlan,
@@ -68,6 +69,8 @@ export interface TrustedResult {
     accessKeyId?: string;
     /** Where the secret is: the credentials file, --access-key-out, or rolectl's ledger. */
     storedIn?: string;
+    /** --rotate-access-key: the key this one replaces (deleted once the new one worked). */
+    replaces?: string;
   };
   mfa?: {
     status: "created" | "exists" | "would-create";
@@ -92,8 +95,8 @@ export interface TrustedSidePlan {
   userExists: boolean;
   policy: ManagedPolicyPlan;
   attach: boolean;
-  /** A key the user's files hold (reused), one rolectl holds from an earlier run, or "create". */
-  accessKey?: { reuse: string } | { recover: string } | "create";
+  /** A key the user's files hold (reused), one rolectl holds from an earlier run, "create", or a rotation. */
+  accessKey?: { reuse: string } | { recover: string } | { rotate: string } | "create";
   /** The user's assigned device, a device an earlier run made (its seed held), or "create". */
   mfa?: { existing: string } | { resume: string } | "create";
   /** The MFA serial the profile will name, known before anything is created. */
@@ -137,6 +140,8 @@ export interface TrustedSideRequest {
   ledger: Ledger;
   places: SecretPlaces;
   enableCodes: EnableCodes;
+  /** Proves a new key works (a call made with it); needed to rotate. */
+  proveKey?: (key: NewKey) => Promise<void>;
 }
 
 /**
@@ -238,7 +243,11 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
     const lost = pending ? ids.filter((id) => !pending.has(id) && !record.keys.some((k) => k.id === id)) : [];
     const held = (o.knownKeyIds ?? []).find((id) => ids.includes(id));
     const recoverable = record.keys.find((k) => k.secret && ids.includes(k.id));
-    if (held) accessKey = { reuse: held };
+    if (input.rotateAccessKey) {
+      const rotation = planRotation(iam, { request: o, ids, lost, held, made, note });
+      accessKey = rotation.accessKey;
+      steps.push(...rotation.steps);
+    } else if (held) accessKey = { reuse: held };
     else if (recoverable?.secret) {
       const key = { accessKeyId: recoverable.id, secretAccessKey: recoverable.secret };
       accessKey = { recover: recoverable.id };
@@ -285,6 +294,71 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
     steps,
     made,
   };
+}
+
+/**
+ * --rotate-access-key: a new key (stored where the old one was), proved to work, then the old one
+ * deleted. Only the key the user's files hold is rotated; a key rolectl does not hold is never
+ * touched, so with two keys there is no room and the rotation is refused before any write.
+ */
+function planRotation(
+  iam: Iam,
+  c: {
+    request: TrustedSideRequest;
+    ids: string[];
+    lost: string[];
+    held: string | undefined;
+    made: TrustedSidePlan["made"];
+    note: (n: string) => void;
+  },
+): { accessKey: { rotate: string }; steps: Step[] } {
+  const { request: o, made, note } = c;
+  const user = o.input.user;
+  const old = c.held;
+  if (!old)
+    throw usageError(
+      "invalid_input",
+      `--rotate-access-key: none of ${user}'s access keys (${c.ids.join(", ") || "none"}) is in the files rolectl writes, so there is nothing it may rotate.`,
+      { hint: "Use --create-access-key for a first key; rolectl never deletes a key it does not hold." },
+    );
+  if (!o.proveKey) throw new RolectlError("internal", "Rotating a key needs a way to prove the new one.");
+  const proveKey = o.proveKey;
+  if (c.ids.length - c.lost.length >= 2)
+    throw conflictError(
+      "access_key_limit",
+      `User ${user} already has 2 access keys (${c.ids.join(", ")}): no room for a new one before ${old} is deleted.`,
+      { hint: `Delete the key that is not ${old} if nobody uses it, then rotate.` },
+    );
+  const steps: Step[] = c.lost.map((id) => ({
+    description: `delete access key ${id} of ${user} (an earlier run made it, but its secret was lost)`,
+    run: async () => {
+      for (const gone of await settleLostKeys(iam, o.ledger, user))
+        note(`deleted access key ${gone}: its secret was lost`);
+    },
+  }));
+  steps.push(
+    {
+      description: `create a new access key for ${user}`,
+      run: async () => storeKey(o.ledger, o.places, await mintAccessKey(iam, o.ledger, user, note), made),
+    },
+    {
+      description: `check that the new access key of ${user} works`,
+      run: async () => {
+        if (made.accessKeyId && made.secretAccessKey)
+          await proveKey({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
+      },
+    },
+    {
+      description: `delete the old access key ${old} of ${user}`,
+      run: async () => {
+        await iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: old }));
+        await o.ledger.update((r) => {
+          r.keys = r.keys.filter((k) => k.id !== old);
+        });
+      },
+    },
+  );
+  return { accessKey: { rotate: old }, steps };
 }
 
 /** The key to where the user reads it; the ledger lets go of the secret once that place has it. */
@@ -357,7 +431,8 @@ export function trustedResult(plan: TrustedSidePlan, dryRun: boolean): TrustedRe
       ? {}
       : {
           accessKey: {
-            status: key === "create" ? would("created") : "exists",
+            status: key === "create" || "rotate" in key ? would("created") : "exists",
+            ...(typeof key === "object" && "rotate" in key ? { replaces: key.rotate } : {}),
             ...(typeof key === "object" && "reuse" in key ? { accessKeyId: key.reuse } : {}),
             ...(made.accessKeyId ? { accessKeyId: made.accessKeyId } : {}),
             ...(made.keyStoredIn ? { storedIn: made.keyStoredIn } : {}),

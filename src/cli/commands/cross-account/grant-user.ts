@@ -1,6 +1,7 @@
 import { fileLedger } from "../../../cache/ledger.js";
 import { cacheDirFor } from "../../../cache/location.js";
 import { askTrustedInput, type TrustedOptions } from "../../../core/cross-account/inputs.js";
+import { keyProver } from "../../../core/cross-account/minted.js";
 import { secretPlaces } from "../../../core/cross-account/secret-places.js";
 import { heldKeyId } from "../../../core/cross-account/setup.js";
 import { planTrustedSide, trustedResult, trustedSecrets } from "../../../core/cross-account/trusted-side.js";
@@ -46,6 +47,7 @@ export async function grantUserCommand(
       personHoldsSeed: await personSeesSeed(ctx, t),
     }),
     enableCodes: enableCodesFor(ctx, t, () => caller.account),
+    proveKey: keyProver(ctx.stsAs),
   });
   const dryRun = ctx.opts.dryRun === true;
   const actions = dryRun

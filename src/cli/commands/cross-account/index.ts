@@ -37,6 +37,10 @@ function addTrustedOptions(cmd: Command, withRoleArn: boolean): Command {
     .option("--user <name>", "the IAM user in the trusted account (created if missing), e.g. devcorpuser")
     .option("--assume-policy-name <name>", "name of the policy allowing sts:AssumeRole on the role")
     .option("--create-access-key", "create an access key for the user (IAM allows 2 per user)")
+    .option(
+      "--rotate-access-key",
+      "replace the key rolectl wrote before: a new one, proved to work, then the old one deleted",
+    )
     .option("--mfa", "give the user a virtual MFA device (shown as a QR code on a terminal)")
     .option("--mfa-codes <c1,c2>", "two consecutive codes from the device, to enable it without prompting")
     .option(

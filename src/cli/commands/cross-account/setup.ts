@@ -43,10 +43,11 @@ export async function setupCommand(
   if (o.verifyMfaCode !== undefined) validateMfaCode(o.verifyMfaCode, "--verify-mfa-code");
   const dryRun = ctx.opts.dryRun === true;
 
-  const [{ awsFilePaths }, { fileLedger }, { cacheDirFor }] = await Promise.all([
+  const [{ awsFilePaths }, { fileLedger }, { cacheDirFor }, { keyProver }] = await Promise.all([
     import("../../../config/files.js"),
     import("../../../cache/ledger.js"),
     import("../../../cache/location.js"),
+    import("../../../core/cross-account/minted.js"),
   ]);
   const clientsA = ctx.clientsFor(trustingProfile);
   const clientsB = ctx.clientsFor(trustedProfile);
@@ -65,6 +66,7 @@ export async function setupCommand(
     enableCodes: enableCodesFor(ctx, trusted, () => trustedAccount),
     ledgerFor: (account, user) => fileLedger(cacheDirFor(ctx.env, ctx.home), account, user),
     personHoldsSeed: await personSeesSeed(ctx, trusted),
+    proveKey: keyProver(clientsB.stsAs),
   });
   trustedAccount = plan.trustedCaller.account;
   if (plan.trustingCaller.account === plan.trustedCaller.account) {
