@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { CreateUserCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { credentialsSection, iamAs, keysFor } from "../support/accounts.js";
@@ -9,17 +10,17 @@ import { useE2eEnv } from "../support/env.js";
 
 const env = useE2eEnv({ managedPolicies: true });
 
-async function dryRunThenApply(args: string[]) {
-  const dry = await env.sandbox.run([...args, "--dry-run", "--json"]);
+async function dryRunThenApply(args: string[], extraEnv: Record<string, string> = {}) {
+  const dry = await env.sandbox.run([...args, "--dry-run", "--json"], { env: extraEnv });
   expect(dry.code, dry.stderr).toBe(0);
   expect(env.proxy.writeCalls()).toEqual([]);
-  const applied = await env.sandbox.run([...args, "--json"]);
+  const applied = await env.sandbox.run([...args, "--json"], { env: extraEnv });
   expect(applied.code, applied.stderr).toBe(0);
   const plan = (JSON.parse(dry.stdout) as { actions: string[] }).actions;
   const done = (JSON.parse(applied.stdout) as { actions: string[] }).actions;
   expect(plan.length).toBeGreaterThan(0);
   expect(done).toEqual(plan);
-  return { plan, writes: env.proxy.writeCalls().map((c) => c.action) };
+  return { plan, writes: env.proxy.writeCalls().map((c) => c.action), stdout: dry.stdout + applied.stdout };
 }
 
 describe("--dry-run prints the plan that apply then executes", () => {
@@ -88,6 +89,62 @@ describe("--dry-run prints the plan that apply then executes", () => {
     const deleted = await dryRunThenApply(["slr", "delete", name, "--yes"]);
     expect(deleted.plan).toEqual([`delete ${name} (iam:DeleteServiceLinkedRole)`]);
     expect(deleted.writes).toEqual(["DeleteServiceLinkedRole"]);
+  });
+
+  it("role delete", async () => {
+    expect(
+      (
+        await env.sandbox.run([
+          "role",
+          "create",
+          "old",
+          "--service",
+          "lambda",
+          "--managed-policy",
+          "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ])
+      ).code,
+    ).toBe(0);
+    env.proxy.reset();
+    const { plan, writes } = await dryRunThenApply(["role", "delete", "old", "--yes"]);
+    expect(plan).toHaveLength(2);
+    expect(writes).toEqual(["DetachRolePolicy", "DeleteRole"]);
+  });
+
+  it("cross-account trust-role and write-profile (no secret in either JSON)", async () => {
+    const trust = await dryRunThenApply([
+      "cross-account",
+      "trust-role",
+      "--no-input",
+      "--role-name",
+      "BizCorpRole",
+      "--trusted-account",
+      "222222222222",
+      "--external-id",
+      "Ext-1234567890",
+      "--admin",
+    ]);
+    expect(trust.writes).toEqual(["CreateRole", "AttachRolePolicy"]);
+    env.proxy.reset();
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const write = await dryRunThenApply(
+      [
+        "cross-account",
+        "write-profile",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/BizCorpRole",
+        "--source-profile",
+        "devcorpuser",
+        "--access-key-id",
+        "AKIAIOSFODNN7EXAMPLE",
+      ],
+      { ROLECTL_SECRET_ACCESS_KEY: secret },
+    );
+    expect(write.plan).toHaveLength(2);
+    expect(write.writes).toEqual([]);
+    expect(write.stdout).toContain("\"profile\": \"bizcorprole\"");
+    expect(write.stdout).not.toContain(secret);
+    expect(readFileSync(env.sandbox.credentialsPath, "utf8")).toContain(secret);
   });
 
   it("cross-account setup and grant-user", async () => {

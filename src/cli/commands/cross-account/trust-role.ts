@@ -1,5 +1,6 @@
 import { askTrustingInput, type TrustingOptions } from "../../../core/cross-account/inputs.js";
-import { desiredTrustingRole } from "../../../core/cross-account/trusting-side.js";
+import { desiredTrustingRole, externalIdIn } from "../../../core/cross-account/trusting-side.js";
+import { readRole } from "../../../core/roles/role-state.js";
 import { getCallerIdentity } from "../../../core/whoami.js";
 import { partitionOf, roleArnOf } from "../../../shared/arn.js";
 import { validateAccountId } from "../../../shared/validate.js";
@@ -8,7 +9,12 @@ import { provisionRole } from "../../provision.js";
 
 /** `cross-account trust-role`: part 1 alone, for the admin of the trusting account. */
 export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Promise<void> {
-  const t = await askTrustingInput({ prompter: ctx.prompter, interactive: !ctx.nonInteractive }, o);
+  const asked = await askTrustingInput({ prompter: ctx.prompter, interactive: !ctx.nonInteractive }, o);
+  // A generated id is read back from the role on a re-run, so running again changes nothing.
+  const earlier = asked.generated
+    ? externalIdIn((await readRole(await ctx.iam(), asked.roleName, false))?.trustPolicy)
+    : undefined;
+  const t = earlier ? { ...asked, externalId: earlier } : asked;
   const trustedAccount = validateAccountId(
     o.trustedAccount ??
       (await ctx.prompter.input({ message: "Trusted account id:", flag: "--trusted-account" })),
@@ -28,15 +34,14 @@ export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Pro
   ctx.out.result(
     {
       role: { name: t.roleName, arn, status: outcome.status, actions: outcome.actions },
+      actions: outcome.actions,
       ...(t.externalId ? { externalId: t.externalId } : {}),
       next,
     },
     () =>
       [
         `${outcome.status}  ${arn}`,
-        ...(t.generated
-          ? [`external id  ${t.externalId}  (give it to the other side; it is not shown again)`]
-          : []),
+        ...(t.generated ? [`external id  ${t.externalId}  (generated; give it to the other side)`] : []),
         "Next, in the trusted account:",
         `  ${next}`,
       ].join("\n"),

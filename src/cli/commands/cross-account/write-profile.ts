@@ -60,7 +60,8 @@ export async function writeProfileCommand(ctx: CliContext, o: WriteProfileOption
   checkProfileConflicts(write, l.force);
   const files: string[] = [];
   const steps = profileWriteSteps(write, files);
-  if (ctx.opts.dryRun) files.push(...steps.map((s) => `would ${s.description}`));
+  const actions = steps.map((s) => s.description);
+  if (ctx.opts.dryRun) files.push(...actions.map((a) => `would ${a}`));
   else await applySteps(steps);
-  ctx.out.result({ profile: l.profile, values, files }, () => files.join("\n"));
+  ctx.out.result({ profile: l.profile, values, files, actions }, () => files.join("\n"));
 }
