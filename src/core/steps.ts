@@ -16,14 +16,14 @@ export async function applySteps(steps: Step[], onStep?: (description: string) =
     } catch (err) {
       const e =
         err instanceof RolectlError ? err : new RolectlError("aws_error", String(err), { cause: err });
+      const stopped = e.code === "interrupted";
       const done = applied.length
-        ? `Applied before the failure: ${applied.join("; ")}.`
+        ? `Applied before ${stopped ? "stopping" : "the failure"}: ${applied.join("; ")}.`
         : "Nothing was changed.";
       const left = steps.slice(steps.indexOf(step));
-      const what =
-        e.code === "interrupted"
-          ? `Interrupted before: ${step.description}.`
-          : `Could not ${step.description}: ${e.message}`;
+      const what = stopped
+        ? `Interrupted before: ${step.description}.`
+        : `Could not ${step.description}: ${e.message}`;
       const rest = `Not done: ${left.map((s) => s.description).join("; ")}.`;
       throw new RolectlError(e.code, `${what}\n${done}\n${rest}`, {
         cause: err,

@@ -134,7 +134,7 @@ describe("a run that stops part-way tells the truth, and the same command finish
       `The seed of MFA device arn:aws:iam::${DEV}:mfa/devcorpuser is in ${ledgerPath()}.`,
     );
     expect(first.stderr).toContain(
-      `Not done: create and enable a virtual MFA device for devcorpuser; create an access key for devcorpuser`,
+      `Not done: account ${DEV}: create and enable a virtual MFA device for devcorpuser; account ${DEV}: create an access key for devcorpuser; write [profile bizcorprole]`,
     );
     expect(first.stderr).toContain(
       "To finish, run the same command again: rolectl cross-account setup --no-input",
@@ -170,8 +170,12 @@ describe("a run that stops part-way tells the truth, and the same command finish
     });
     expect(first.code).toBe(130);
     expect(first.stderr).toContain("Stopping after the current step");
-    expect(first.stderr).toContain("Interrupted before: attach arn:aws:iam::222222222222:policy/");
-    expect(first.stderr).toMatch(/Applied before the failure: .*create user devcorpuser\./);
+    expect(first.stderr).toContain(
+      "Interrupted before: account 222222222222: attach arn:aws:iam::222222222222:policy/",
+    );
+    expect(first.stderr).toMatch(
+      /Applied before stopping: account 111111111111: create role BizCorpRole \(path \/\); .*account 222222222222: create user devcorpuser\./,
+    );
     expect(first.stderr).toContain("To finish, run the same command again: rolectl cross-account setup");
     expect(env.proxy.callsOf("AttachUserPolicy")).toHaveLength(0);
     expect(env.proxy.callsOf("CreateUser")[0]?.status).toBe(200); // its answer was awaited, not dropped

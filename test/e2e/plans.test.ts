@@ -142,7 +142,7 @@ describe("--dry-run prints the plan that apply then executes", () => {
     );
     expect(write.plan).toHaveLength(2);
     expect(write.writes).toEqual([]);
-    expect(write.stdout).toContain("\"profile\": \"bizcorprole\"");
+    expect(write.stdout).toContain('"profile": "bizcorprole"');
     expect(write.stdout).not.toContain(secret);
     expect(readFileSync(env.sandbox.credentialsPath, "utf8")).toContain(secret);
   });

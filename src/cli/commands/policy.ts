@@ -52,7 +52,9 @@ export function registerPolicy(program: Command, run: CommandRunner): void {
         return;
       }
       const name = validatePolicyName(o.create, "--create");
-      const { planPolicyProvision, applyPolicyProvision } = await import("../../core/policies/provision.js");
+      const { planPolicyProvision, applyPolicyProvision, plannedPolicyProvision } = await import(
+        "../../core/policies/provision.js"
+      );
       const plan = await planPolicyProvision(
         { iam: await ctx.iam(), sts: await ctx.sts() },
         {
@@ -63,9 +65,9 @@ export function registerPolicy(program: Command, run: CommandRunner): void {
         },
       );
       const dryRun = ctx.opts.dryRun === true;
-      const result = await ctx.withProgress(`Policy ${name}`, (onStep) =>
-        applyPolicyProvision(plan, { dryRun, onStep }),
-      );
+      const result = dryRun
+        ? plannedPolicyProvision(plan)
+        : await ctx.withProgress(`Policy ${name}`, (onStep) => applyPolicyProvision(plan, onStep));
       const attachedTo = user ? `user ${user}` : role ? `role ${role}` : undefined;
       const { attached } = result;
       ctx.out.result({ ...result, ...(attachedTo ? { attachedTo, attached } : {}), document }, () =>

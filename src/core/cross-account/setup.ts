@@ -3,12 +3,8 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import type { Ledger } from "../../cache/ledger.js";
 import { type AwsFilePaths, readIniFile } from "../../config/files.js";
 import { partitionOf, roleArnOf } from "../../shared/arn.js";
-import {
-  applyRoleProvision,
-  planRoleProvision,
-  type RoleProvision,
-  unappliedOutcome,
-} from "../roles/provision.js";
+import { rolePlanSteps } from "../roles/apply.js";
+import { planRoleProvision, type RoleProvision } from "../roles/provision.js";
 import { readRole } from "../roles/role-state.js";
 import { applySteps, type Step } from "../steps.js";
 import { type CallerIdentity, getCallerIdentity } from "../whoami.js";
@@ -70,7 +66,9 @@ export interface SetupPlan {
   profile: ProfileWrite;
   /** Filled by the file steps as they run. */
   files: string[];
-  steps: { trusted: Step[]; files: Step[] };
+  /** Role, trusted side, files: in order. */
+  steps: Step[];
+  fileSteps: Step[];
   /** Every change, where it happens: what --dry-run prints and the confirmation shows. */
   actions: string[];
 }
@@ -163,7 +161,19 @@ export async function planSetup(
   };
   checkProfileConflicts(profile, l.force);
   const files: string[] = [];
-  const steps = { trusted: trusted.steps, files: profileWriteSteps(profile, files) };
+  const fileSteps = profileWriteSteps(profile, files);
+  const inTrusting = inAccount(trustingCaller);
+  const inTrusted = inAccount(trustedCaller);
+  const prefixed = (label: (s: string) => string) => (s: Step) => ({
+    ...s,
+    description: label(s.description),
+  });
+  // One list, so a stop anywhere reports everything applied and everything left.
+  const steps = [
+    ...rolePlanSteps(clients.trusting.iam, role.plan).map(prefixed(inTrusting)),
+    ...trusted.steps.map(prefixed(inTrusted)),
+    ...fileSteps,
+  ];
   return {
     trustingCaller,
     trustedCaller,
@@ -173,46 +183,49 @@ export async function planSetup(
     profile,
     files,
     steps,
-    actions: [
-      ...role.actions.map(inAccount(trustingCaller)),
-      ...trusted.steps.map((s) => inAccount(trustedCaller)(s.description)),
-      ...steps.files.map((s) => s.description),
-    ],
+    fileSteps,
+    actions: steps.map((s) => s.description),
   };
 }
 
-/** Applies the plan in order (role, trusted side, files), or with dryRun describes it. */
+/** Applies the plan in order (role, trusted side, files) and says what was done. */
 export async function applySetup(
-  clients: { trusting: AccountClients },
   plan: SetupPlan,
-  options: { dryRun: boolean; onStep?: (description: string) => void },
+  onStep?: (description: string) => void,
 ): Promise<SetupResult> {
-  const { dryRun, onStep } = options;
-  const outcome = dryRun
-    ? unappliedOutcome(plan.role, "dry-run")
-    : await applyRoleProvision(clients.trusting.iam, plan.role, onStep);
-  const actions = dryRun
-    ? plan.actions
-    : [
-        ...(outcome.status === "unchanged" ? [] : outcome.actions.map(inAccount(plan.trustingCaller))),
-        ...(await applySteps(plan.steps.trusted, onStep)).map(inAccount(plan.trustedCaller)),
-        ...(await applySteps(plan.steps.files, onStep)),
-      ];
+  return setupResult(plan, await applySteps(plan.steps, onStep));
+}
+
+/** What the plan would do (--dry-run): the same lines apply would report. */
+export const plannedSetup = (plan: SetupPlan): SetupResult => setupResult(plan, undefined);
+
+function setupResult(plan: SetupPlan, applied: string[] | undefined): SetupResult {
+  const dryRun = applied === undefined;
   const t = plan.role.desired;
+  const changes = plan.role.plan.changes.length;
+  const status = !changes
+    ? "unchanged"
+    : plan.role.plan.exists
+      ? dryRun
+        ? "would-update"
+        : "updated"
+      : dryRun
+        ? "would-create"
+        : "created";
   const externalId = plan.profile.values().external_id;
   return {
     trusting: {
       account: plan.trustingCaller.account,
-      role: { name: t.name, arn: plan.roleArn, status: outcome.status, actions: outcome.actions },
+      role: { name: t.name, arn: plan.roleArn, status, actions: plan.role.actions },
       ...(externalId ? { externalId } : {}),
     },
     trusted: trustedResult(plan.trusted, dryRun),
     profile: {
       name: plan.profile.profile,
       values: plan.profile.values(),
-      files: dryRun ? plan.steps.files.map((s) => `would ${s.description}`) : plan.files,
+      files: dryRun ? plan.fileSteps.map((s) => `would ${s.description}`) : plan.files,
     },
-    actions,
+    actions: applied ?? plan.actions,
   };
 }
 

@@ -52,13 +52,22 @@ export async function planPolicyProvision(
   return { policy, attach, steps: [...policy.steps, ...attach] };
 }
 
-/** Runs the plan (unless dryRun) and says what was done. */
+/** Runs the plan and says what was done. */
 export async function applyPolicyProvision(
   plan: PolicyProvisionPlan,
-  options: { dryRun: boolean; onStep?: (description: string) => void },
+  onStep?: (description: string) => void,
 ): Promise<PolicyProvisionResult> {
-  const actions = options.dryRun
-    ? plan.steps.map((s) => s.description)
-    : await applySteps(plan.steps, options.onStep);
-  return { ...managedPolicyResult(plan.policy, options.dryRun), actions, attached: plan.attach.length > 0 };
+  return policyResult(plan, await applySteps(plan.steps, onStep));
+}
+
+/** What the plan would do (--dry-run): the same lines apply would report. */
+export const plannedPolicyProvision = (plan: PolicyProvisionPlan): PolicyProvisionResult =>
+  policyResult(plan, undefined);
+
+function policyResult(plan: PolicyProvisionPlan, applied: string[] | undefined): PolicyProvisionResult {
+  return {
+    ...managedPolicyResult(plan.policy, applied === undefined),
+    actions: applied ?? plan.steps.map((s) => s.description),
+    attached: plan.attach.length > 0,
+  };
 }

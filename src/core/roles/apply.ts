@@ -7,13 +7,24 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { applySteps } from "../steps.js";
+import { applySteps, type Step } from "../steps.js";
 import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
 import type { Iam } from "./role-state.js";
 
 export interface ApplyResult {
   arn?: string;
   applied: string[];
+}
+
+/** The plan's changes as steps; `onArn` hears the ARN a create returns. */
+export function rolePlanSteps(iam: Iam, plan: RolePlan, onArn?: (arn: string) => void): Step[] {
+  return plan.changes.map((change) => ({
+    description: describeChange(change),
+    run: async () => {
+      const arn = await applyChange(iam, plan.name, change);
+      if (arn) onArn?.(arn);
+    },
+  }));
 }
 
 /** Applies a plan in order; a failed step reports the steps applied before it. */
@@ -24,12 +35,9 @@ export async function applyRolePlan(
 ): Promise<ApplyResult> {
   let arn: string | undefined;
   const applied = await applySteps(
-    plan.changes.map((change) => ({
-      description: describeChange(change),
-      run: async () => {
-        arn = (await applyChange(iam, plan.name, change)) ?? arn;
-      },
-    })),
+    rolePlanSteps(iam, plan, (a) => {
+      arn = a;
+    }),
     onStep,
   );
   return { ...(arn ? { arn } : {}), applied };

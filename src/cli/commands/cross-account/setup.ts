@@ -5,7 +5,13 @@ import {
   localInput,
   type SetupOptions,
 } from "../../../core/cross-account/inputs.js";
-import { applySetup, planSetup, type SetupResult, setupSecrets } from "../../../core/cross-account/setup.js";
+import {
+  applySetup,
+  plannedSetup,
+  planSetup,
+  type SetupResult,
+  setupSecrets,
+} from "../../../core/cross-account/setup.js";
 import type { TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
 import type { Verdict } from "../../../core/verdict.js";
 import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
@@ -82,7 +88,9 @@ export async function setupCommand(
     }
   }
   const result = await tellTheTruth(plan.trusted, () =>
-    ctx.withProgress("Cross-account setup", (onStep) => applySetup(clients, plan, { dryRun, onStep })),
+    dryRun
+      ? Promise.resolve(plannedSetup(plan))
+      : ctx.withProgress("Cross-account setup", (onStep) => applySetup(plan, onStep)),
   );
   const secrets = setupSecrets(plan);
   guardSecrets(ctx, secrets);
