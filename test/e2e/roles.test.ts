@@ -530,6 +530,11 @@ describe("bad input is refused before any AWS write (exit 2)", () => {
       "Cannot read /nonexistent.json",
     ],
     [
+      "inline policy file not JSON",
+      ["role", "create", "r", "--service", "lambda", "--inline-policy", `p=${notJson}`],
+      "is not valid JSON",
+    ],
+    [
       "bad inline spec",
       ["role", "create", "r", "--service", "lambda", "--inline-policy", "nofile"],
       "must be NAME=FILE",

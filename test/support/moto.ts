@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 
 // Starts a real moto_server for the e2e suite on a free loopback port and stops it by its pid.
 
@@ -43,7 +44,7 @@ export const TEST_MANAGED_POLICIES = [
   "ReadOnlyAccess",
 ];
 
-const LAUNCHER = new URL("./moto_server.py", import.meta.url).pathname;
+const LAUNCHER = fileURLToPath(new URL("./moto_server.py", import.meta.url));
 
 interface Launched {
   proc: ChildProcess;
@@ -80,7 +81,10 @@ async function waitForAnswer(
   timeoutMs: number,
 ): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await answers(url))) {
+  // Our moto, not whatever else answers there: another test file's proxy (which forwards to
+  // its own moto) could hold the port if it was taken between freePort() and moto's bind.
+  const port = new URL(url).port;
+  while (!log().includes(`:${port}`) || !(await answers(url))) {
     if (proc.exitCode !== null) return proc.exitCode;
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
@@ -95,10 +99,20 @@ async function waitForAnswer(
  * `managedPolicies`: "all" (moto's full set, slow per account), "none", or the names to load
  * (through moto_server.py, falling back to the full set when that Python cannot import moto).
  */
-export async function startMoto(
-  options: { timeoutMs?: number; managedPolicies?: "all" | "none" | string[] } = {},
-): Promise<MotoServer> {
-  const port = await freePort();
+type MotoOptions = { timeoutMs?: number; managedPolicies?: "all" | "none" | string[] };
+
+export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
+  // The free port can be taken before moto binds it (other test files start servers too).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMotoOn(await freePort(), options);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startMotoOn(port: number, options: MotoOptions): Promise<MotoServer> {
   const url = `http://127.0.0.1:${port}`;
   const args = ["-H", "127.0.0.1", "-p", String(port)];
   const wanted = options.managedPolicies ?? "all";
@@ -128,7 +142,8 @@ export async function startMoto(
     port,
     pid: proc.pid ?? 0,
     async reset() {
-      await fetch(`${url}/moto-api/reset`, { method: "POST" });
+      const res = await fetch(`${url}/moto-api/reset`, { method: "POST" });
+      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
     },
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
