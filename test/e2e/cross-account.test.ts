@@ -16,39 +16,20 @@ import { runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { runInProcess } from "../support/in-process.js";
 import { runInPty } from "../support/pty.js";
+import { BIZ, DEV, setupArgs } from "../support/seed001.js";
 
 const env = useE2eEnv({ managedPolicies: true });
-const BIZ = "111111111111";
-const DEV = "222222222222";
 let bizKeys: Keys;
 let devKeys: Keys;
 
-const SETUP = [
-  "cross-account",
-  "setup",
-  "--no-input",
-  "--trusting-profile",
-  "bizadmin",
-  "--trusted-profile",
-  "devadmin",
-  "--role-name",
-  "BizCorpRole",
-  "--external-id",
-  "Ext-1234567890",
-  "--require-mfa",
+const SETUP = setupArgs(
   "--policy-arn",
   "arn:aws:iam::aws:policy/AdministratorAccess-Amplify",
-  "--user",
-  "devcorpuser",
-  "--create-access-key",
-  "--mfa",
-  "--mfa-codes",
-  "123456,654321",
   "--local-profile",
   "bizcorprole",
   "--region",
   "us-east-1",
-];
+);
 
 const EXISTING_CONFIG = `# my AWS settings
 [default]

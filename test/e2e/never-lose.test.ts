@@ -8,50 +8,20 @@ import {
   ListVirtualMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import { beforeEach, describe, expect, it } from "vitest";
-import { credentialsSection, iamAs, type Keys, keysFor } from "../support/accounts.js";
+import { iamAs, type Keys } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
+import { BIZ, DEV, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Issue 16: an interrupted or faulty cross-account run never loses a secret, and a re-run with
 // the same flags finishes the job without a second key or a stranded MFA device.
 
 const env = useE2eEnv({ managedPolicies: true });
-const BIZ = "111111111111";
-const DEV = "222222222222";
 let devKeys: Keys;
 
-const SETUP = [
-  "cross-account",
-  "setup",
-  "--no-input",
-  "--trusting-profile",
-  "bizadmin",
-  "--trusted-profile",
-  "devadmin",
-  "--role-name",
-  "BizCorpRole",
-  "--external-id",
-  "Ext-1234567890",
-  "--require-mfa",
-  "--admin",
-  "--user",
-  "devcorpuser",
-  "--create-access-key",
-  "--mfa",
-  "--mfa-codes",
-  "123456,654321",
-  "--no-verify",
-  "--region",
-  "us-east-1",
-  "--json",
-];
+const SETUP = setupArgs("--admin", "--no-verify", "--region", "us-east-1", "--json");
 
 beforeEach(async () => {
-  const bizKeys = await keysFor(env.moto.url, BIZ);
-  devKeys = await keysFor(env.moto.url, DEV);
-  env.sandbox.writeCredentials(
-    `${credentialsSection("bizadmin", bizKeys)}\n${credentialsSection("devadmin", devKeys)}`,
-  );
-  env.proxy.reset();
+  devKeys = (await twoAdmins(env)).dev;
 });
 
 const ledgerPath = () => join(env.sandbox.cacheDir, "ledger", `${DEV}-devcorpuser.json`);

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { CreateUserCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
-import { credentialsSection, iamAs, keysFor } from "../support/accounts.js";
+import { iamAs } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
+import { setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Plan -> apply everywhere provisioning happens: what --dry-run prints is the plan, and apply
 // then does exactly that, in that order. Each case runs the command twice, --dry-run first
@@ -148,33 +149,8 @@ describe("--dry-run prints the plan that apply then executes", () => {
   });
 
   it("cross-account setup and grant-user", async () => {
-    const biz = await keysFor(env.moto.url, "111111111111");
-    const dev = await keysFor(env.moto.url, "222222222222");
-    env.sandbox.writeCredentials(
-      `${credentialsSection("bizadmin", biz)}\n${credentialsSection("devadmin", dev)}`,
-    );
-    env.proxy.reset();
-    const setup = [
-      "cross-account",
-      "setup",
-      "--no-input",
-      "--trusting-profile",
-      "bizadmin",
-      "--trusted-profile",
-      "devadmin",
-      "--role-name",
-      "BizCorpRole",
-      "--external-id",
-      "Ext-1234567890",
-      "--admin",
-      "--user",
-      "devcorpuser",
-      "--create-access-key",
-      "--mfa",
-      "--mfa-codes",
-      "123456,654321",
-      "--no-verify",
-    ];
+    await twoAdmins(env);
+    const setup = setupArgs("--admin", "--no-verify");
     const { plan, writes } = await dryRunThenApply(setup);
     expect(plan.filter((a) => a.startsWith("account 111111111111: "))).toHaveLength(2);
     expect(plan.filter((a) => a.startsWith("account 222222222222: "))).toHaveLength(5);

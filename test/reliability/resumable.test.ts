@@ -6,10 +6,11 @@ import {
   ListVirtualMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, describe, expect, it } from "vitest";
-import { credentialsSection, iamAs, type Keys, keysFor } from "../support/accounts.js";
+import { iamAs, type Keys } from "../support/accounts.js";
 import type { RunResult } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { writeReportSection } from "../support/report.js";
+import { DEV, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Issue 16's matrix: `cross-account setup` stopped at each AWS call of its plan (and at the
 // verify), by SIGKILL and SIGINT while the call is in flight and by the connection dropping
@@ -18,36 +19,8 @@ import { writeReportSection } from "../support/report.js";
 // and no unassigned MFA device left behind.
 
 const env = useE2eEnv({ managedPolicies: true });
-const BIZ = "111111111111";
-const DEV = "222222222222";
 const SERIAL = `arn:aws:iam::${DEV}:mfa/devcorpuser`;
-
-const SETUP = [
-  "cross-account",
-  "setup",
-  "--no-input",
-  "--trusting-profile",
-  "bizadmin",
-  "--trusted-profile",
-  "devadmin",
-  "--role-name",
-  "BizCorpRole",
-  "--external-id",
-  "Ext-1234567890",
-  "--require-mfa",
-  "--admin",
-  "--user",
-  "devcorpuser",
-  "--create-access-key",
-  "--mfa",
-  "--mfa-codes",
-  "123456,654321",
-  "--verify-mfa-code",
-  "111111",
-  "--region",
-  "us-east-1",
-  "--json",
-];
+const SETUP = setupArgs("--admin", "--verify-mfa-code", "111111", "--region", "us-east-1", "--json");
 
 /** The AWS calls of a fresh setup, in order; AssumeRole is the verify. */
 const STEPS = [
@@ -83,16 +56,6 @@ afterAll(() => {
     ].join("\n"),
   );
 });
-
-async function freshAccounts(): Promise<Keys> {
-  const biz = await keysFor(env.moto.url, BIZ);
-  const dev = await keysFor(env.moto.url, DEV);
-  env.sandbox.writeCredentials(
-    `${credentialsSection("bizadmin", biz)}\n${credentialsSection("devadmin", dev)}`,
-  );
-  env.proxy.reset();
-  return dev;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -154,7 +117,7 @@ describe("cross-account setup stopped at every step, then run again", () => {
   for (const step of STEPS) {
     for (const kind of KINDS) {
       it(`${step} / ${kind}`, async () => {
-        const dev = await freshAccounts();
+        const { dev } = await twoAdmins(env);
         const first = await stoppedRun(step, kind);
         expect(env.proxy.callsOf(step).length).toBeGreaterThan(0); // it really stopped there
         const firstExit = first.code ?? `${first.signal}`;
