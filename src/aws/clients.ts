@@ -103,6 +103,16 @@ const CREATES_ANEW = new Set([
 ]);
 
 /**
+ * A modelled 4xx answer from the service (throttling, limits, bad input): AWS did not act. A
+ * dropped connection, a timeout, a 5xx, or a 200 whose body was cut off are not definite.
+ */
+function isDefiniteRefusal(err: unknown): boolean {
+  const e = err as { $fault?: string; $metadata?: Metadata };
+  const status = e.$metadata?.httpStatusCode;
+  return e.$fault === "client" && status !== undefined && status >= 400 && status < 500;
+}
+
+/**
  * Inside the SDK's retry loop: when such a call fails without a definite answer (the connection
  * dropped, a timeout, a 5xx), stop the retries with `lost_answer`, so the caller reads the state
  * and decides. A throttling or other 4xx answer is definite (nothing was made) and retries as usual.
@@ -113,8 +123,7 @@ function neverBlindlyRetried<T extends Stackable2>(client: T, service: ServiceNa
       return await next(args);
     } catch (err) {
       const command = context.commandName ?? "";
-      const status = (err as { $metadata?: Metadata }).$metadata?.httpStatusCode;
-      if (!CREATES_ANEW.has(command) || (status !== undefined && status < 500)) throw err;
+      if (!CREATES_ANEW.has(command) || isDefiniteRefusal(err)) throw err;
       const operation = `${service}:${command.replace(/Command$/, "")}`;
       throw new RolectlError(
         "lost_answer",

@@ -67,6 +67,15 @@ describe("lost answers are settled by reading IAM, never by a blind retry", () =
     ]);
   });
 
+  it("CreateAccessKey whose 200 arrives but its body is cut off: not retried blindly either", async () => {
+    env.proxy.inject("CreateAccessKey", { kind: "cutBody" }, 1);
+    const r = await env.sandbox.run(SETUP);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await devState()).keys).toEqual([heldKey().id]);
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(2);
+    expect(env.proxy.callsOf("DeleteAccessKey")).toHaveLength(1);
+  });
+
   it("CreateVirtualMFADevice: the device whose answer was lost is deleted and made again", async () => {
     env.proxy.inject("CreateVirtualMFADevice", { kind: "lostAnswer" }, 1);
     const r = await env.sandbox.run(SETUP);

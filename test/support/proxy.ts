@@ -31,6 +31,8 @@ export type Fault =
   | { kind: "reset" }
   /** moto does the call, then the connection drops before the answer: "did it happen?" */
   | { kind: "lostAnswer" }
+  /** moto does the call; its 200 and half the body arrive, then the connection drops. */
+  | { kind: "cutBody" }
   | { kind: "delay"; ms: number }
   | { kind: "respond"; status: number; body: string; contentType?: string };
 
@@ -191,8 +193,10 @@ export class TestProxy {
       call.answeredBy = fault.kind;
       if (fault.kind === "delay") {
         await new Promise((r) => setTimeout(r, fault.ms));
-      } else if (fault.kind === "lostAnswer") {
-        call.status = await this.forward(req, body, res, { drop: true });
+      } else if (fault.kind === "lostAnswer" || fault.kind === "cutBody") {
+        call.status = await this.forward(req, body, res, {
+          drop: fault.kind === "lostAnswer" ? "before" : "mid-body",
+        });
         return;
       } else {
         this.answerFault(fault, service, res, call);
@@ -255,6 +259,7 @@ export class TestProxy {
         return;
       case "delay":
       case "lostAnswer":
+      case "cutBody":
         return;
     }
   }
@@ -387,7 +392,7 @@ export class TestProxy {
     req: IncomingMessage,
     body: Buffer,
     res: ServerResponse,
-    options: { drop?: boolean } = {},
+    options: { drop?: "before" | "mid-body" } = {},
   ): Promise<number> {
     const target = new URL(req.url ?? "/", this.motoUrl);
     return new Promise((resolve, reject) => {
@@ -396,9 +401,18 @@ export class TestProxy {
         { method: req.method, headers: { ...req.headers, host: target.host } },
         (up) => {
           if (options.drop) {
-            up.resume();
+            const chunks: Buffer[] = [];
+            up.on("data", (c: Buffer) => chunks.push(c));
             up.on("end", () => {
-              res.socket?.destroy();
+              if (options.drop === "mid-body") {
+                const whole = Buffer.concat(chunks);
+                res.writeHead(up.statusCode ?? 502, {
+                  ...up.headers,
+                  "content-length": String(whole.length),
+                });
+                res.write(whole.subarray(0, Math.floor(whole.length / 2)));
+              }
+              setImmediate(() => res.socket?.destroy());
               resolve(0);
             });
             return;
