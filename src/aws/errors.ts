@@ -169,3 +169,13 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext = {}): RolectlErro
   }
   return new RolectlError("aws_error", `${where}${name}: ${message}`, { cause: err });
 }
+
+/**
+ * "Already exists" from a retry of a create whose first answer was lost: the first attempt most
+ * likely made it. The caller reads the entity back instead of reporting a conflict.
+ */
+export function existsAfterRetry(err: unknown): boolean {
+  if (!(err instanceof RolectlError) || err.code !== "already_exists") return false;
+  const attempts = (err.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+  return attempts > 1;
+}

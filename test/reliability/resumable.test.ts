@@ -34,7 +34,7 @@ const STEPS = [
   "CreateAccessKey",
   "AssumeRole",
 ] as const;
-const KINDS = ["SIGKILL", "SIGINT", "lost answer"] as const;
+const KINDS = ["SIGKILL", "SIGINT", "lost answer", "one lost answer"] as const;
 type Kind = (typeof KINDS)[number];
 
 const cells = new Map<string, string>();
@@ -48,7 +48,7 @@ afterAll(() => {
     [
       `## Resumable cross-account setup (${new Date().toISOString().slice(0, 10)})`,
       "",
-      '`cross-account setup` stopped at each AWS call of its plan, then run again with the same flags. A cell reads `first exit -> re-run exit`; every cell was then checked: the profile assumes the role, IAM holds exactly one access key for the user and it is the one in the credentials file, the MFA device is assigned and its seed is in a file, no unassigned device is left. SIGKILL and SIGINT arrive while the call is in flight (AWS acts after the kill); "lost answer" means AWS acted on every attempt and the connection dropped before the answer.',
+      '`cross-account setup` stopped at each AWS call of its plan, then run again with the same flags. A cell reads `first exit -> re-run exit`; every cell was then checked: the profile assumes the role, IAM holds exactly one access key for the user and it is the one in the credentials file, the MFA device is assigned and its seed is in a file, no unassigned device is left. SIGKILL and SIGINT arrive while the call is in flight (AWS acts after the kill); "lost answer" means AWS acted on every attempt and the connection dropped before the answer; "one lost answer" drops only the first answer, so the retry of the SDK (or rolectl reading IAM, for the calls never retried blindly) meets what the first attempt made.',
       "",
       `| AWS call | ${KINDS.join(" | ")} |`,
       `| --- | ${KINDS.map(() => "---").join(" | ")} |`,
@@ -61,8 +61,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs setup and stops it at `step` in the way `kind` says. */
 async function stoppedRun(step: string, kind: Kind): Promise<RunResult> {
-  if (kind === "lost answer") {
-    env.proxy.inject(step, { kind: "lostAnswer" });
+  if (kind === "lost answer" || kind === "one lost answer") {
+    env.proxy.inject(step, { kind: "lostAnswer" }, kind === "lost answer" ? Number.POSITIVE_INFINITY : 1);
     return env.sandbox.run(SETUP);
   }
   env.proxy.inject(step, { kind: "delay", ms: 1200 }, 1);
@@ -121,6 +121,8 @@ describe("cross-account setup stopped at every step, then run again", () => {
         const first = await stoppedRun(step, kind);
         expect(env.proxy.callsOf(step).length).toBeGreaterThan(0); // it really stopped there
         const firstExit = first.code ?? `${first.signal}`;
+        // One lost answer is survived in the same run: nothing for the re-run to do.
+        if (kind === "one lost answer") expect(first.code, first.stderr).toBe(0);
         env.proxy.reset();
         const again = await env.sandbox.run(SETUP);
         expect(again.code, again.stderr).toBe(0);

@@ -5,6 +5,7 @@ import {
   type IAMClient,
   ListMFADevicesCommand,
 } from "@aws-sdk/client-iam";
+import { existsAfterRetry } from "../../aws/errors.js";
 import type { Ledger } from "../../cache/ledger.js";
 import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
 import { awsErrorName, conflictError, RolectlError, usageError } from "../../shared/errors.js";
@@ -170,7 +171,13 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
   if (!exists)
     steps.push({
       description: `create user ${user}`,
-      run: () => iam.send(new CreateUserCommand({ UserName: user })),
+      run: async () => {
+        try {
+          await iam.send(new CreateUserCommand({ UserName: user }));
+        } catch (err) {
+          if (!existsAfterRetry(err)) throw err; // the lost first attempt made it
+        }
+      },
     });
   steps.push(...attach);
 

@@ -14,6 +14,7 @@ import {
   ListPolicyVersionsCommand,
   type PolicyVersion,
 } from "@aws-sdk/client-iam";
+import { existsAfterRetry } from "../../aws/errors.js";
 import { awsErrorName, configError } from "../../shared/errors.js";
 import { applySteps, type Step } from "../steps.js";
 import { policiesEqual } from "./canonical.js";
@@ -71,14 +72,20 @@ export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Prom
     const create: Step = {
       description: `create managed policy ${o.name}`,
       run: async () => {
-        const created = await iam.send(
-          new CreatePolicyCommand({
-            PolicyName: o.name,
-            PolicyDocument: JSON.stringify(o.document),
-            ...(o.description ? { Description: o.description } : {}),
-          }),
-        );
-        result.versionId = created.Policy?.DefaultVersionId ?? "v1";
+        try {
+          const created = await iam.send(
+            new CreatePolicyCommand({
+              PolicyName: o.name,
+              PolicyDocument: JSON.stringify(o.document),
+              ...(o.description ? { Description: o.description } : {}),
+            }),
+          );
+          result.versionId = created.Policy?.DefaultVersionId ?? "v1";
+        } catch (err) {
+          if (!existsAfterRetry(err)) throw err;
+          const made = await iam.send(new GetPolicyCommand({ PolicyArn: o.arn }));
+          result.versionId = made.Policy?.DefaultVersionId ?? "v1";
+        }
       },
     };
     return { ...base, change: "create", steps: [create] };

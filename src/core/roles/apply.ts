@@ -1,12 +1,14 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  GetRoleCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
+import { existsAfterRetry } from "../../aws/errors.js";
 import { applySteps, type Step } from "../steps.js";
 import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
 import type { Iam } from "./role-state.js";
@@ -47,17 +49,23 @@ async function applyChange(iam: Iam, name: string, c: RoleChange): Promise<strin
   switch (c.kind) {
     case "create-role": {
       const r = c.role;
-      const out = await iam.send(
-        new CreateRoleCommand({
-          RoleName: r.name,
-          Path: r.path,
-          AssumeRolePolicyDocument: JSON.stringify(r.trustPolicy),
-          ...(r.description ? { Description: r.description } : {}),
-          ...(r.maxSessionDuration ? { MaxSessionDuration: r.maxSessionDuration } : {}),
-          ...(r.permissionsBoundary ? { PermissionsBoundary: r.permissionsBoundary } : {}),
-          ...(r.tags.length ? { Tags: r.tags } : {}),
-        }),
-      );
+      const out = await iam
+        .send(
+          new CreateRoleCommand({
+            RoleName: r.name,
+            Path: r.path,
+            AssumeRolePolicyDocument: JSON.stringify(r.trustPolicy),
+            ...(r.description ? { Description: r.description } : {}),
+            ...(r.maxSessionDuration ? { MaxSessionDuration: r.maxSessionDuration } : {}),
+            ...(r.permissionsBoundary ? { PermissionsBoundary: r.permissionsBoundary } : {}),
+            ...(r.tags.length ? { Tags: r.tags } : {}),
+          }),
+        )
+        .catch(async (err: unknown) => {
+          // The lost first attempt made it: read it back (the next steps bring it to the plan).
+          if (!existsAfterRetry(err)) throw err;
+          return iam.send(new GetRoleCommand({ RoleName: r.name }));
+        });
       return out.Role?.Arn;
     }
     case "update-trust":
