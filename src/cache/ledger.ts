@@ -30,7 +30,9 @@ export interface LedgerRecord {
   keys: LedgerKey[];
   devices: LedgerDevice[];
   /** A create in flight: what existed before it, so whatever appears after it is ours. */
-  pending?: { op: "CreateAccessKey" | "CreateVirtualMFADevice"; before: string[] };
+  pending?: { op: "CreateAccessKey" | "CreateVirtualMFADevice"; before: string[]; sentAt?: string };
+  /** --rotate-access-key under way: the new key is made, the old one not yet deleted. */
+  rotation?: { old: string; new: string };
 }
 
 export interface Ledger {

@@ -292,6 +292,42 @@ describe("secrets stay where the user can get them, and out of logs", () => {
     expect(env.proxy.callsOf("DeleteAccessKey")[0]?.params.AccessKeyId).toBe(oldId);
   });
 
+  it("--rotate-access-key stopped before the old key is deleted: the same command finishes it", async () => {
+    const keyFile = join(env.sandbox.dir, "dev.key");
+    const grant = [
+      "cross-account",
+      "grant-user",
+      "--no-input",
+      "--profile",
+      "devadmin",
+      "--role-arn",
+      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+      "--user",
+      "devcorpuser",
+      "--access-key-out",
+      keyFile,
+      "--json",
+    ];
+    const oldId = JSON.parse((await env.sandbox.run(grant)).stdout).accessKey.accessKeyId;
+    env.proxy.reset();
+    env.proxy.inject("DeleteAccessKey", { kind: "reset" });
+    const stopped = await env.sandbox.run([...grant, "--rotate-access-key"]);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stderr).toContain(`Not done: delete the old access key ${oldId} of devcorpuser`);
+    const newId = /aws_access_key_id = (\S+)/.exec(readFileSync(keyFile, "utf8"))?.[1];
+    expect((await devState()).keys.sort()).toEqual([oldId, newId].sort());
+
+    env.proxy.reset();
+    const again = await env.sandbox.run([...grant, "--rotate-access-key"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(0);
+    expect((await devState()).keys).toEqual([newId]);
+    expect(/aws_access_key_id = (\S+)/.exec(readFileSync(keyFile, "utf8"))?.[1]).toBe(newId);
+    const ledger = JSON.parse(readFileSync(ledgerPath(), "utf8"));
+    expect(ledger.rotation).toBeUndefined();
+    expect(ledger.keys.find((k: { id: string }) => k.id === newId)?.secret).toBeUndefined();
+  });
+
   it("--rotate-access-key refuses when rolectl holds none of the user's keys, before any write", async () => {
     await iamAs(env.moto.url, devKeys).send(new CreateUserCommand({ UserName: "devcorpuser" }));
     await iamAs(env.moto.url, devKeys).send(new CreateAccessKeyCommand({ UserName: "devcorpuser" }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryLedger } from "../../src/cache/ledger.js";
+import { keysLostBy } from "../../src/core/cross-account/minted.js";
 import { planTrustedSide } from "../../src/core/cross-account/trusted-side.js";
 import { applyManagedPolicy, planAttachment, planManagedPolicy } from "../../src/core/policies/managed.js";
 import { planRoleProvision } from "../../src/core/roles/provision.js";
@@ -282,5 +283,34 @@ describe("waiting loops with a fake clock", () => {
     expect(c2.slept).toEqual([500, 1000, 1500]);
     expect((err as RolectlError).code).toBe("timeout");
     expect((err as RolectlError).hint).toContain("rolectl slr delete --status task/2");
+  });
+});
+
+describe("keysLostBy", () => {
+  const sentAt = "2026-11-23T10:00:00.000Z";
+  const at = (iso: string) => new Date(iso);
+  const record = {
+    version: 1 as const,
+    account: "222222222222",
+    user: "u",
+    keys: [{ id: "AKIAHELD", storedIn: "[u] in credentials" }],
+    devices: [],
+    pending: { op: "CreateAccessKey" as const, before: ["AKIAOLD"], sentAt },
+  };
+
+  it("is the key that appeared around the lost create, and only that one", () => {
+    expect(
+      keysLostBy(record, [
+        { id: "AKIAOLD", created: at("2026-01-01T00:00:00Z") },
+        { id: "AKIAHELD", created: at("2026-11-23T10:00:01Z") },
+        { id: "AKIALOST", created: at("2026-11-23T10:00:02Z") },
+        { id: "AKIALATER", created: at("2026-11-23T11:00:00Z") }, // another admin, an hour later
+      ]),
+    ).toEqual(["AKIALOST"]);
+  });
+
+  it("is nothing without a pending create", () => {
+    const { pending: _, ...settled } = record;
+    expect(keysLostBy(settled, [{ id: "AKIALOST", created: at(sentAt) }])).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import {
   ListVirtualMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
-import type { Ledger } from "../../cache/ledger.js";
+import type { Ledger, LedgerRecord } from "../../cache/ledger.js";
 import { isRolectlError } from "../../shared/errors.js";
 import { getCallerIdentity } from "../whoami.js";
 
@@ -23,30 +23,63 @@ type Iam = Pick<IAMClient, "send">;
 
 export const isLostAnswer = (err: unknown) => isRolectlError(err) && err.code === "lost_answer";
 
-export async function listKeyIds(iam: Iam, user: string): Promise<string[]> {
-  const out = await iam.send(new ListAccessKeysCommand({ UserName: user }));
-  return (out.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId ?? "").filter(Boolean);
+export interface KeyMeta {
+  id: string;
+  created?: Date;
 }
+
+export async function listKeys(iam: Iam, user: string): Promise<KeyMeta[]> {
+  const out = await iam.send(new ListAccessKeysCommand({ UserName: user }));
+  return (out.AccessKeyMetadata ?? [])
+    .filter((k) => k.AccessKeyId)
+    .map((k) => ({ id: k.AccessKeyId as string, ...(k.CreateDate ? { created: k.CreateDate } : {}) }));
+}
+
+export const listKeyIds = async (iam: Iam, user: string): Promise<string[]> =>
+  (await listKeys(iam, user)).map((k) => k.id);
 
 export interface NewKey {
   accessKeyId: string;
   secretAccessKey: string;
 }
 
+/** Clocks differ and a request can wait in a queue: how far from `sentAt` a key can be ours. */
+const CREATE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The keys a lost CreateAccessKey made: not there before it was sent, not in the ledger, and
+ * created around when it was sent (a key another admin made later is not rolectl's to delete).
+ */
+export function keysLostBy(record: LedgerRecord, keys: KeyMeta[]): string[] {
+  const pending = record.pending;
+  if (pending?.op !== "CreateAccessKey") return [];
+  const before = new Set(pending.before);
+  const sent = Date.parse(pending.sentAt ?? "");
+  return keys
+    .filter((k) => !before.has(k.id) && !record.keys.some((held) => held.id === k.id))
+    .filter(
+      (k) => Number.isNaN(sent) || !k.created || Math.abs(k.created.getTime() - sent) <= CREATE_WINDOW_MS,
+    )
+    .map((k) => k.id);
+}
+
 /**
  * Creates an access key. If the answer is lost, the key that appeared meanwhile is deleted (its
- * secret reached nobody; `onLost` says so) and the create is sent once more.
+ * secret reached nobody; `onLost` says so) and the create is sent once more. If IAM does not
+ * show one yet (it can lag), the run stops with lost_answer and the ledger keeps the pending
+ * create, so that the next run settles it.
  */
 export async function mintAccessKey(
   iam: Iam,
   ledger: Ledger,
   user: string,
   onLost: (note: string) => void,
+  now: () => number = Date.now,
 ): Promise<NewKey> {
   for (let attempt = 1; ; attempt++) {
     const before = await listKeyIds(iam, user);
     await ledger.update((r) => {
-      r.pending = { op: "CreateAccessKey", before };
+      r.pending = { op: "CreateAccessKey", before, sentAt: new Date(now()).toISOString() };
     });
     try {
       const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey;
@@ -58,23 +91,23 @@ export async function mintAccessKey(
       return made;
     } catch (err) {
       if (!isLostAnswer(err) || attempt > 1) throw err;
-      for (const id of await settleLostKeys(iam, ledger, user))
+      const lost = await settleLostKeys(iam, ledger, user);
+      if (!lost.length) throw err; // nothing to see yet: the pending record stays for the next run
+      for (const id of lost)
         onLost(`deleted access key ${id}: its creation's answer was lost, so nobody holds its secret`);
     }
   }
 }
 
-/** Deletes the keys a lost CreateAccessKey made (they are not in `pending.before`); returns their ids. */
+/** Deletes the keys a lost CreateAccessKey made; returns their ids (the pending record goes with them). */
 export async function settleLostKeys(iam: Iam, ledger: Ledger, user: string): Promise<string[]> {
   const record = await ledger.read();
-  if (record.pending?.op !== "CreateAccessKey") return [];
-  const before = new Set(record.pending.before);
-  const held = new Set(record.keys.map((k) => k.id));
-  const lost = (await listKeyIds(iam, user)).filter((id) => !before.has(id) && !held.has(id));
+  const lost = keysLostBy(record, await listKeys(iam, user));
   for (const id of lost) await iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: id }));
-  await ledger.update((r) => {
-    delete r.pending;
-  });
+  if (lost.length)
+    await ledger.update((r) => {
+      delete r.pending;
+    });
   return lost;
 }
 

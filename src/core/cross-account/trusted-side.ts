@@ -6,7 +6,7 @@ import {
   ListMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import { existsAfterRetry } from "../../aws/errors.js";
-import type { Ledger } from "../../cache/ledger.js";
+import type { Ledger, LedgerRecord } from "../../cache/ledger.js";
 import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
 import { awsErrorName, conflictError, RolectlError, usageError } from "../../shared/errors.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
@@ -22,7 +22,8 @@ import type { CallerIdentity } from "../whoami.js";
 import type { TrustedInput } from "./inputs.js";
 import {
   enableDevice,
-  listKeyIds,
+  keysLostBy,
+  listKeys,
   mintAccessKey,
   mintDevice,
   type NewDevice,
@@ -245,13 +246,13 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
 
   let accessKey: TrustedSidePlan["accessKey"];
   if (input.createAccessKey) {
-    const ids = exists ? await listKeyIds(iam, user) : [];
-    const pending = record.pending?.op === "CreateAccessKey" ? new Set(record.pending.before) : undefined;
-    const lost = pending ? ids.filter((id) => !pending.has(id) && !record.keys.some((k) => k.id === id)) : [];
+    const keys = exists ? await listKeys(iam, user) : [];
+    const ids = keys.map((k) => k.id);
+    const lost = keysLostBy(record, keys);
     const held = (o.knownKeyIds ?? []).find((id) => ids.includes(id));
     const recoverable = record.keys.find((k) => k.secret && ids.includes(k.id));
     if (input.rotateAccessKey) {
-      const rotation = planRotation(iam, { request: o, ids, lost, held, made, note });
+      const rotation = planRotation(iam, { request: o, record, ids, lost, held, made, note });
       accessKey = rotation.accessKey;
       steps.push(...rotation.steps);
     } else if (held) accessKey = { reuse: held };
@@ -312,6 +313,7 @@ function planRotation(
   iam: Iam,
   c: {
     request: TrustedSideRequest;
+    record: LedgerRecord;
     ids: string[];
     lost: string[];
     held: string | undefined;
@@ -321,6 +323,47 @@ function planRotation(
 ): { accessKey: { rotate: string }; steps: Step[] } {
   const { request: o, made, note } = c;
   const user = o.input.user;
+  if (!o.proveKey) throw new RolectlError("internal", "Rotating a key needs a way to prove the new one.");
+  const proveKey = o.proveKey;
+  const prove: Step = {
+    description: `check that the new access key of ${user} works`,
+    run: async () => {
+      if (made.accessKeyId && made.secretAccessKey)
+        await proveKey({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
+    },
+  };
+  const retire = (old: string): Step => ({
+    description: `delete the old access key ${old} of ${user}`,
+    run: async () => {
+      await iam
+        .send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: old }))
+        .catch((err: unknown) => {
+          if (awsErrorName(err) !== "NoSuchEntity") throw err; // deleted already (a lost answer)
+        });
+      await o.ledger.update((r) => {
+        r.keys = r.keys.filter((k) => k.id !== old);
+        const fresh = r.keys.find((k) => k.id === made.accessKeyId);
+        if (fresh && made.keyStoredIn && made.keyStoredIn !== o.ledger.path) delete fresh.secret;
+        delete r.rotation;
+      });
+    },
+  });
+
+  // A rotation an earlier run began: the new key exists and the ledger still holds its secret.
+  const begun = c.record.rotation;
+  const fresh = begun && c.record.keys.find((k) => k.id === begun.new && k.secret);
+  if (begun && fresh?.secret && c.ids.includes(begun.new)) {
+    const key = { accessKeyId: fresh.id, secretAccessKey: fresh.secret };
+    const steps: Step[] = [
+      {
+        description: `store the new access key ${key.accessKeyId} (made by an earlier run; held in ${o.ledger.path})`,
+        run: () => placeKey(o.places, o.ledger, key, made),
+      },
+    ];
+    steps.push(prove, retire(begun.old));
+    return { accessKey: { rotate: begun.old }, steps };
+  }
+
   const old = c.held;
   if (!old)
     throw usageError(
@@ -328,8 +371,6 @@ function planRotation(
       `--rotate-access-key: none of ${user}'s access keys (${c.ids.join(", ") || "none"}) is in the files rolectl writes, so there is nothing it may rotate.`,
       { hint: "Use --create-access-key for a first key; rolectl never deletes a key it does not hold." },
     );
-  if (!o.proveKey) throw new RolectlError("internal", "Rotating a key needs a way to prove the new one.");
-  const proveKey = o.proveKey;
   if (c.ids.length - c.lost.length >= 2)
     throw conflictError(
       "access_key_limit",
@@ -346,26 +387,30 @@ function planRotation(
   steps.push(
     {
       description: `create a new access key for ${user}`,
-      run: async () => storeKey(o.ledger, o.places, await mintAccessKey(iam, o.ledger, user, note), made),
-    },
-    {
-      description: `check that the new access key of ${user} works`,
       run: async () => {
-        if (made.accessKeyId && made.secretAccessKey)
-          await proveKey({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
-      },
-    },
-    {
-      description: `delete the old access key ${old} of ${user}`,
-      run: async () => {
-        await iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: old }));
+        const key = await mintAccessKey(iam, o.ledger, user, note);
+        // Until the old key is gone the ledger keeps the new secret, so a stopped rotation resumes.
         await o.ledger.update((r) => {
-          r.keys = r.keys.filter((k) => k.id !== old);
+          r.rotation = { old, new: key.accessKeyId };
         });
+        await placeKey(o.places, o.ledger, key, made);
       },
     },
+    prove,
+    retire(old),
   );
   return { accessKey: { rotate: old }, steps };
+}
+
+/** Stores a key in the user's places (the ledger keeps its copy; see retire). */
+async function placeKey(places: SecretPlaces, ledger: Ledger, key: NewKey, made: TrustedSidePlan["made"]) {
+  made.accessKeyId = key.accessKeyId;
+  made.secretAccessKey = key.secretAccessKey;
+  made.keyStoredIn = places.storeKey ? await places.storeKey(key) : ledger.path;
+  await ledger.update((r) => {
+    const k = r.keys.find((x) => x.id === key.accessKeyId);
+    if (k && made.keyStoredIn !== ledger.path) k.storedIn = made.keyStoredIn;
+  });
 }
 
 /** The key to where the user reads it; the ledger lets go of the secret once that place has it. */

@@ -28,8 +28,10 @@ export async function grantUserCommand(
   const iam = await ctx.iam();
   const caller = await getCallerIdentity(await ctx.sts());
   const accessKeyOut = t.accessKeyOut ? { path: t.accessKeyOut, profile: t.user } : undefined;
+  const credentialsPath = awsFilePaths(ctx.env, ctx.home).credentials;
+  const inCredentials = heldKeyId(credentialsPath, t.user);
   const knownKeyIds = [
-    heldKeyId(awsFilePaths(ctx.env, ctx.home).credentials, t.user),
+    inCredentials,
     accessKeyOut ? heldKeyId(accessKeyOut.path, accessKeyOut.profile) : undefined,
   ].filter((id) => id !== undefined);
   const ledger = fileLedger(cacheDirFor(ctx.env, ctx.home), caller.account, t.user);
@@ -42,6 +44,8 @@ export async function grantUserCommand(
     knownKeyIds,
     ledger,
     places: secretPlaces({
+      // A key this machine's credentials file holds for the user is replaced there too.
+      ...(inCredentials ? { credentials: { path: credentialsPath, profile: t.user } } : {}),
       ...(accessKeyOut ? { accessKeyOut } : {}),
       ...(t.mfaSeedOut ? { seedOut: t.mfaSeedOut } : {}),
       personHoldsSeed: await personSeesSeed(ctx, t),
