@@ -1,5 +1,6 @@
 import type { Verdict } from "../core/verdict.js";
-import { configError, isRolectlError, type RolectlError } from "../shared/errors.js";
+import { interceptInterrupts } from "../io/interrupt.js";
+import { configError, isRolectlError, RolectlError } from "../shared/errors.js";
 
 // --verify runs after the change, so its outcome joins the result instead of replacing it: the
 // result is printed first, then a failed verify exits with its own error, and a verify that
@@ -11,11 +12,28 @@ export interface Verification {
 }
 
 export async function verification(work: () => Promise<Verdict>): Promise<Verification> {
+  let release = () => {};
+  // Ctrl-C while verifying: everything else is done, so the result is still printed (exit 130).
+  const interrupted = new Promise<Verification>((resolve) => {
+    release = interceptInterrupts(() =>
+      resolve({
+        verdict: { status: "skipped", reason: "interrupted" },
+        error: new RolectlError("interrupted", "Interrupted while verifying; everything else was done."),
+      }),
+    );
+  });
+  const verified = (async (): Promise<Verification> => {
+    try {
+      return { verdict: await work() };
+    } catch (err) {
+      if (!isRolectlError(err)) throw err;
+      return { verdict: { status: "failed", reason: err.message }, error: err };
+    }
+  })();
   try {
-    return { verdict: await work() };
-  } catch (err) {
-    if (!isRolectlError(err)) throw err;
-    return { verdict: { status: "failed", reason: err.message }, error: err };
+    return await Promise.race([verified, interrupted]);
+  } finally {
+    release();
   }
 }
 

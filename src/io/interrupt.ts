@@ -1,21 +1,23 @@
-// Ctrl-C or SIGTERM while rolectl applies a plan: the first one asks it to stop after the step
-// in flight (so an answer AWS is about to give is not thrown away, and the run can say exactly
-// what it did); a second one, or one outside such a run, ends the process at once.
+// Ctrl-C or SIGTERM while rolectl applies a plan or verifies it: the first one asks the work in
+// hand to stop at a safe point (after the step in flight, so an answer AWS is about to give is
+// not thrown away, and the run can say exactly what it did); a second one, or one when nothing
+// registered, ends the process at once.
 
-let graceful: (() => void) | undefined;
+const handlers = new Set<() => void>();
 
-/** While `onSignal` is registered, the next SIGINT/SIGTERM calls it instead of exiting. */
+/** While registered, the next SIGINT/SIGTERM calls `onSignal` instead of exiting. */
 export function interceptInterrupts(onSignal: () => void): () => void {
-  graceful = onSignal;
+  handlers.add(onSignal);
   return () => {
-    if (graceful === onSignal) graceful = undefined;
+    handlers.delete(onSignal);
   };
 }
 
-/** Called by the process's signal handler: true when a running plan took the signal. */
+/** Called by the process's signal handler: true when registered work took the signal. */
 export function deliverInterrupt(): boolean {
-  const handler = graceful;
-  graceful = undefined;
-  handler?.();
-  return handler !== undefined;
+  if (!handlers.size) return false;
+  const taken = [...handlers];
+  handlers.clear();
+  for (const handler of taken) handler();
+  return true;
 }

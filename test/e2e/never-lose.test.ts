@@ -166,6 +166,30 @@ describe("a run that stops part-way tells the truth, and the same command finish
     expect((await devState()).keys).toEqual([heldKey().id]);
   });
 
+  it("Ctrl-C during the final verify: the result (naming where the seed is) is printed, then exit 130", async () => {
+    env.proxy.inject("AssumeRole", { kind: "delay", ms: 1500 }, 1);
+    const args = [
+      ...SETUP.filter((a) => a !== "--no-verify" && a !== "--mfa-codes" && a !== "123456,654321"),
+      "--verify-mfa-code",
+      "111111",
+    ];
+    const r = await env.sandbox.run(args, {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (env.proxy.callsOf("AssumeRole").length) {
+            clearInterval(timer);
+            child.kill("SIGINT");
+          }
+        }, 10);
+      },
+    });
+    expect(r.code).toBe(130);
+    const out = JSON.parse(r.stdout);
+    expect(out.verified).toEqual({ status: "skipped", reason: "interrupted" });
+    expect(out.trusted.mfa.seedFile).toBe(ledgerPath());
+    expect(r.stderr).toContain("Interrupted while verifying; everything else was done.");
+  });
+
   it("killed (SIGKILL) while CreateAccessKey is in flight: the re-run deletes the key nobody holds and makes one", async () => {
     env.proxy.inject("CreateAccessKey", { kind: "delay", ms: 1500 }, 1);
     const first = await env.sandbox.run(SETUP, {
