@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readJsonFile, writeFileAtomic } from "../fs/atomic.js";
+import { writeFileAtomic } from "../fs/atomic.js";
+import { acquireLock } from "../fs/lock.js";
+import { configError } from "../shared/errors.js";
 import { ensureCacheDir } from "./store.js";
 
 // What rolectl minted for one IAM user, kept beside the credential cache (0700 directory, 0600
@@ -68,9 +71,26 @@ export const ledgerDirFor = (cacheDir: string): string => join(cacheDir, "ledger
 export function fileLedger(cacheDir: string, account: string, user: string): Ledger {
   const dir = ledgerDirFor(cacheDir);
   const path = join(dir, `${account}-${user}.json`);
-  const read = async () => {
-    const found = await readJsonFile<unknown>(path);
-    return isRecord(found) ? found : empty(account, user);
+  const read = async (): Promise<LedgerRecord> => {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return empty(account, user);
+      throw err;
+    }
+    let found: unknown;
+    try {
+      found = JSON.parse(text);
+    } catch {
+      found = undefined;
+    }
+    // It may hold the only copy of a secret: never read past it, never write over it.
+    if (!isRecord(found))
+      throw configError("config_invalid", `rolectl's ledger ${path} is not one rolectl can read.`, {
+        hint: "It may hold an access key secret or MFA seed: keep it, move it aside, and run again.",
+      });
+    return found;
   };
   return {
     path,
@@ -78,10 +98,16 @@ export function fileLedger(cacheDir: string, account: string, user: string): Led
     async update(change) {
       await ensureCacheDir(cacheDir);
       await ensureCacheDir(dir);
-      const record = await read();
-      change(record);
-      await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
-      return record;
+      // One writer at a time: two runs for the same user must not lose each other's records.
+      const lock = await acquireLock(`${path}.lock`, { timeoutMs: 60_000 });
+      try {
+        const record = await read();
+        change(record);
+        await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+        return record;
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateAccessKeyCommand,
@@ -113,7 +113,7 @@ describe("a run that stops part-way tells the truth, and the same command finish
       `The seed of MFA device arn:aws:iam::${DEV}:mfa/devcorpuser is in ${ledgerPath()}.`,
     );
     expect(first.stderr).toContain(
-      `Not done: account ${DEV}: create and enable a virtual MFA device for devcorpuser; account ${DEV}: create an access key for devcorpuser; write [profile bizcorprole]`,
+      `Not done: account ${DEV}: enable virtual MFA device arn:aws:iam::${DEV}:mfa/devcorpuser for devcorpuser; account ${DEV}: create an access key for devcorpuser; write [profile bizcorprole]`,
     );
     expect(first.stderr).toContain(
       "To finish, run the same command again: rolectl cross-account setup --no-input",
@@ -229,6 +229,16 @@ describe("secrets stay where the user can get them, and out of logs", () => {
     expect(seed).toMatch(/^[A-Z2-7]{32,}$/);
     expect(r.stdout).not.toContain(seed);
     expect(r.stderr).not.toContain(seed);
+  });
+
+  it("a ledger rolectl cannot read is never written over (it may hold a secret): exit 3, no write", async () => {
+    mkdirSync(join(env.sandbox.cacheDir, "ledger"), { recursive: true, mode: 0o700 });
+    writeFileSync(ledgerPath(), '{"version": 2, "secrets": "from the future"}', { mode: 0o600 });
+    const r = await env.sandbox.run(SETUP);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`rolectl's ledger ${ledgerPath()} is not one rolectl can read.`);
+    expect(env.proxy.writeCalls()).toEqual([]);
+    expect(readFileSync(ledgerPath(), "utf8")).toContain("from the future");
   });
 
   it("--json holds no secret value unless --show-secrets", async () => {

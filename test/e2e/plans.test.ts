@@ -153,7 +153,7 @@ describe("--dry-run prints the plan that apply then executes", () => {
     const setup = setupArgs("--admin", "--no-verify");
     const { plan, writes } = await dryRunThenApply(setup);
     expect(plan.filter((a) => a.startsWith("account 111111111111: "))).toHaveLength(2);
-    expect(plan.filter((a) => a.startsWith("account 222222222222: "))).toHaveLength(5);
+    expect(plan.filter((a) => a.startsWith("account 222222222222: "))).toHaveLength(6);
     expect(plan.filter((a) => a.startsWith("write "))).toHaveLength(2);
     expect(writes).toEqual([
       "CreateRole",

@@ -163,7 +163,8 @@ describe("planTrustedSide", () => {
       "create managed policy AssumeRole-BizCorpRole-111111111111",
       "create user devcorpuser",
       "attach arn:aws:iam::222222222222:policy/AssumeRole-BizCorpRole-111111111111 to user devcorpuser",
-      "create and enable a virtual MFA device for devcorpuser",
+      "create a virtual MFA device for devcorpuser",
+      "enable virtual MFA device arn:aws:iam::222222222222:mfa/devcorpuser for devcorpuser",
       "create an access key for devcorpuser",
     ]);
     const held = fakeIam({

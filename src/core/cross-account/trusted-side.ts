@@ -233,13 +233,32 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
             },
           });
         mfa = "create";
-        steps.push({
-          description: `create and enable a virtual MFA device for ${user}`,
-          run: async () => {
-            const device = await mintDevice(iam, ledger, { user, serial }, note);
-            await enableAndSettle(iam, { user, device, ledger, places, enableCodes: o.enableCodes, made });
+        // Two steps, so that a stop at the code prompt reports the device as made (its seed kept).
+        let device: NewDevice | undefined;
+        steps.push(
+          {
+            description: `create a virtual MFA device for ${user}`,
+            run: async () => {
+              device = await mintDevice(iam, ledger, { user, serial }, note);
+              made.seed = device.seed;
+              made.seedIn = ledger.path;
+            },
           },
-        });
+          {
+            description: `enable virtual MFA device ${serial} for ${user}`,
+            run: async () => {
+              if (device)
+                await enableAndSettle(iam, {
+                  user,
+                  device,
+                  ledger,
+                  places,
+                  enableCodes: o.enableCodes,
+                  made,
+                });
+            },
+          },
+        );
       }
     }
   }
