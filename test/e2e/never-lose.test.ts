@@ -203,7 +203,7 @@ describe("a run that stops part-way tells the truth, and the same command finish
       },
     });
     expect(first.signal).toBe("SIGKILL");
-    await new Promise((r) => setTimeout(r, 2000)); // the delayed call reaches moto: a key nobody holds
+    await env.proxy.settled(); // the delayed call reaches moto: a key nobody holds
     expect((await devState()).keys).toHaveLength(1);
     expect(heldKey().id).toBeUndefined();
 

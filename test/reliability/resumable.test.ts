@@ -57,8 +57,6 @@ afterAll(() => {
   );
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Runs setup and stops it at `step` in the way `kind` says. */
 async function stoppedRun(step: string, kind: Kind): Promise<RunResult> {
   if (kind === "lost answer" || kind === "one lost answer") {
@@ -77,7 +75,7 @@ async function stoppedRun(step: string, kind: Kind): Promise<RunResult> {
       child.on("exit", () => clearInterval(timer));
     },
   });
-  await sleep(1400); // the delayed call reaches moto after the kill: AWS acted, nobody heard
+  await env.proxy.settled(); // the delayed call reaches moto after the kill: AWS acted, nobody heard
   return r;
 }
 

@@ -87,11 +87,30 @@ export class TestProxy {
 
   private constructor(private readonly motoUrl: string) {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        res.statusCode = 502;
-        res.end(`proxy error: ${(err as Error).message}`);
-      });
+      this.inFlight++;
+      this.handle(req, res)
+        .catch((err) => {
+          res.statusCode = 502;
+          res.end(`proxy error: ${(err as Error).message}`);
+        })
+        .finally(() => {
+          this.inFlight--;
+        });
     });
+  }
+
+  private inFlight = 0;
+
+  /**
+   * Resolves once no call is being handled: a call delayed past its client's death has then
+   * reached moto (so AWS "did it"), which is what a test of a killed run needs to wait for.
+   */
+  async settled(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0) {
+      if (Date.now() > deadline) throw new Error(`proxy: ${this.inFlight} call(s) still in flight`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   static async start(motoUrl: string): Promise<TestProxy> {
@@ -419,7 +438,10 @@ export class TestProxy {
           }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
-          up.on("end", () => resolve(up.statusCode ?? 502));
+          // moto has answered, so it acted; a client that died meanwhile never reads the end.
+          const done = () => resolve(up.statusCode ?? 502);
+          up.on("end", done);
+          res.on("close", done);
         },
       );
       upstream.on("error", reject);
