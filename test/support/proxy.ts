@@ -67,6 +67,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+    // A client killed mid-request: nothing to forward (and the handler must not wait forever).
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the client went away before its request was complete"));
+    });
   });
 }
 
@@ -436,12 +440,16 @@ export class TestProxy {
             });
             return;
           }
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
           // moto has answered, so it acted; a client that died meanwhile never reads the end.
           const done = () => resolve(up.statusCode ?? 502);
           up.on("end", done);
+          if (res.destroyed) {
+            up.resume();
+            return;
+          }
           res.on("close", done);
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
         },
       );
       upstream.on("error", reject);
