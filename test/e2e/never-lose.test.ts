@@ -10,6 +10,7 @@ import {
 import { beforeEach, describe, expect, it } from "vitest";
 import { iamAs, type Keys } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
+import { runInPty } from "../support/pty.js";
 import { BIZ, DEV, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Issue 16: an interrupted or faulty cross-account run never loses a secret, and a re-run with
@@ -164,6 +165,35 @@ describe("a run that stops part-way tells the truth, and the same command finish
     expect(again.code, again.stderr).toBe(0);
     expect(env.proxy.callsOf("CreateUser")).toHaveLength(0);
     expect((await devState()).keys).toEqual([heldKey().id]);
+  });
+
+  it("Ctrl-C at the 'MFA code 1:' prompt (a terminal): device made, seed kept, no key yet; the same flags finish it", async () => {
+    const interactive = SETUP.filter(
+      (a) => a !== "--no-input" && a !== "--json" && a !== "--mfa-codes" && a !== "123456,654321",
+    );
+    const r = await runInPty([...interactive, "--yes"], env.sandbox.env, [
+      { expect: /MFA code 1:/, send: "\u0003" },
+    ]);
+    expect(r.code).toBe(130);
+    expect(r.screen).toContain(
+      `Interrupted before: account ${DEV}: enable virtual MFA device arn:aws:iam::${DEV}:mfa/devcorpuser for devcorpuser.`,
+    );
+    expect(r.screen).toContain(`create a virtual MFA device for devcorpuser.`);
+    expect(r.screen).toContain(
+      `The seed of MFA device arn:aws:iam::${DEV}:mfa/devcorpuser is in ${ledgerPath()}.`,
+    );
+    expect(r.screen).toContain("To finish, run the same command again: rolectl cross-account setup");
+    expect(env.proxy.callsOf("CreateAccessKey")).toHaveLength(0);
+
+    env.proxy.reset();
+    const again = await env.sandbox.run(SETUP);
+    expect(again.code, again.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateVirtualMFADevice")).toHaveLength(0);
+    expect(await devState()).toEqual({
+      keys: [heldKey().id],
+      assigned: [`arn:aws:iam::${DEV}:mfa/devcorpuser`],
+      unassigned: [],
+    });
   });
 
   it("Ctrl-C during the final verify: the result (naming where the seed is) is printed, then exit 130", async () => {
