@@ -9,6 +9,7 @@ import { useE2eEnv } from "../support/env.js";
 import { HEAVY, loadedModules } from "../support/loads.js";
 
 const env = useE2eEnv();
+const hasFish = spawnSync("fish", ["--version"]).status === 0;
 const BIZ = "111111111111";
 const DEV = "222222222222";
 const ROLE_ARN = `arn:aws:iam::${BIZ}:role/BizCorpRole`;
@@ -100,13 +101,25 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n$/,
+      /^unset AWS_PROFILE AWS_DEFAULT_PROFILE\nexport AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n$/,
     );
     const viaShell = spawnSync("sh", ["-c", `eval "$(cat)"; echo "$AWS_REGION $AWS_ACCESS_KEY_ID"`], {
       input: r.stdout,
       encoding: "utf8",
     });
     expect(viaShell.stdout).toMatch(/^us-east-1 ASIA/);
+  });
+
+  it("after eval, no AWS_PROFILE is left to win over the keys (the JS SDK prefers it)", async () => {
+    const shell = `export AWS_PROFILE=devcorpuser AWS_DEFAULT_PROFILE=devcorpuser; eval "$("${process.execPath}" "${BIN}" assume --profile bizcorprole --mfa-code 123456)"; echo "[\${AWS_PROFILE-unset}] [\${AWS_DEFAULT_PROFILE-unset}] $AWS_ACCESS_KEY_ID"`;
+    const r = await runProgram("sh", ["-c", shell], env.sandbox.env);
+    expect(r.stdout).toMatch(/^\[unset\] \[unset\] ASIA/);
+  });
+
+  it.skipIf(!hasFish)("fish: the same, through `rolectl assume --format fish | source`", async () => {
+    const shell = `set -gx AWS_PROFILE devcorpuser; "${process.execPath}" "${BIN}" assume --profile bizcorprole --mfa-code 123456 --format fish | source; set -q AWS_PROFILE; and echo still; or echo unset $AWS_ACCESS_KEY_ID`;
+    const r = await runProgram("fish", ["-c", shell], env.sandbox.env);
+    expect(r.stdout).toMatch(/^unset ASIA/);
   });
 
   it("without an MFA source, non-interactively: exit 4 before calling STS, listing the sources", async () => {

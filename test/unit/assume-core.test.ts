@@ -34,6 +34,18 @@ describe("formatCredentials", () => {
     expect(formatCredentials(h, "export")).toContain("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n");
     expect(formatCredentials(h, "export")).toContain("export AWS_REGION='eu-west-1'");
     expect(formatCredentials(h, "fish")).toContain("set -gx AWS_SESSION_TOKEN 'tok+en/=';");
+    // fish: a backslash and a quote are escaped inside single quotes
+    expect(formatCredentials(h, "fish")).toContain("set -gx AWS_SECRET_ACCESS_KEY 'se\\'cret';");
+    const slashy = { credentials: { ...creds, SecretAccessKey: "a\\b" } };
+    expect(formatCredentials(slashy, "fish")).toContain("set -gx AWS_SECRET_ACCESS_KEY 'a\\\\b';");
+    // the profile variables go first, or the JS SDK would keep using the old profile
+    expect(formatCredentials(h, "export").startsWith("unset AWS_PROFILE AWS_DEFAULT_PROFILE\n")).toBe(true);
+    expect(
+      formatCredentials(h, "fish").startsWith("set -e AWS_PROFILE;\nset -e AWS_DEFAULT_PROFILE;\n"),
+    ).toBe(true);
+    expect(formatCredentials(h, "powershell")).toContain(
+      "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n",
+    );
     expect(formatCredentials(h, "powershell")).toContain('$Env:AWS_ACCESS_KEY_ID = "ASIAX"');
     expect(formatCredentials(h, "env")).toContain("AWS_SESSION_TOKEN=tok+en/=\n");
     expect(JSON.parse(formatCredentials(h, "credential-process"))).toEqual({ Version: 1, ...creds });

@@ -24,11 +24,19 @@ function variables(h: HandedOut): [string, string][] {
 }
 
 const shQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+// fish reads \\ and \' inside single quotes as escapes.
+const fishQuote = (v: string) => `'${v.replace(/[\\']/g, "\\$&")}'`;
+
+/**
+ * Variables that would win over the keys in some tools: the JS SDK (so CDK and the Amplify CLI)
+ * prefers AWS_PROFILE to static keys. The shell formats unset them (as `exec` drops them).
+ */
+const SHADOWING = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 export function formatCredentials(h: HandedOut, format: OutputFormat): string {
   switch (format) {
     case "export":
-      return `${variables(h)
+      return `unset ${SHADOWING.join(" ")}\n${variables(h)
         .map(([k, v]) => `export ${k}=${shQuote(v)}`)
         .join("\n")}\n`;
     case "env":
@@ -36,13 +44,15 @@ export function formatCredentials(h: HandedOut, format: OutputFormat): string {
         .map(([k, v]) => `${k}=${v}`)
         .join("\n")}\n`;
     case "fish":
-      return `${variables(h)
-        .map(([k, v]) => `set -gx ${k} ${shQuote(v)};`)
-        .join("\n")}\n`;
+      return `${[
+        ...SHADOWING.map((k) => `set -e ${k};`),
+        ...variables(h).map(([k, v]) => `set -gx ${k} ${fishQuote(v)};`),
+      ].join("\n")}\n`;
     case "powershell":
-      return `${variables(h)
-        .map(([k, v]) => `$Env:${k} = "${v.replace(/[`"$]/g, "`$&")}"`)
-        .join("\n")}\n`;
+      return `${[
+        ...SHADOWING.map((k) => `Remove-Item Env:${k} -ErrorAction SilentlyContinue`),
+        ...variables(h).map(([k, v]) => `$Env:${k} = "${v.replace(/[`"$]/g, "`$&")}"`),
+      ].join("\n")}\n`;
     case "json":
       return `${JSON.stringify(
         {
