@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { usageError } from "../shared/errors.js";
 import { type CliContext, createContext, type GlobalOptions, type ProcessIo } from "./context.js";
 
 /** A command's work: options of the command itself, positional arguments as commander parsed them. */
@@ -18,6 +19,31 @@ export function commandRunner(io: ProcessIo): CommandRunner {
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const globals = cmd.optsWithGlobals() as GlobalOptions;
+      if (globals.dryRun && CHANGES_NOTHING.has(commandPath(cmd)))
+        throw usageError(
+          "usage",
+          `--dry-run does nothing for \`rolectl ${commandPath(cmd)}\`: it changes nothing.`,
+          {
+            hint: "Leave out --dry-run (an option a command would ignore is refused, so it cannot mislead).",
+          },
+        );
       await handler(createContext(globals, io), cmd.opts() as O, cmd.processedArgs as unknown[]);
     };
+}
+
+/** Commands with nothing to plan: --dry-run would be silently ignored (exec would even run). */
+const CHANGES_NOTHING = new Set([
+  "whoami",
+  "exec",
+  "credential-process",
+  "role show",
+  "slr list",
+  "slr describe",
+  "cache list",
+]);
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
 }

@@ -46,6 +46,8 @@ export interface CliContext {
   out: Output;
   /** Why prompting is off, or undefined when rolectl may ask. */
   nonInteractive: string | undefined;
+  /** Standard input is a terminal (so Ctrl-C reaches a child through the terminal, not us). */
+  stdinIsTTY: boolean;
 
   prompter: Prompter;
   sharedConfig(): Promise<SharedConfig>;
@@ -133,6 +135,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     home,
     out,
     nonInteractive: reason,
+    stdinIsTTY: io.stdin.isTTY === true,
     prompter: reason
       ? createNonInteractivePrompter(reason)
       : createInquirerPrompter({ input: io.stdin, output: io.stderr }),

@@ -6,6 +6,9 @@ export const ExitCode = {
   config: 3,
   auth: 4,
   conflict: 5,
+  /** exec: the command is not executable / was not found (as a shell says). */
+  notExecutable: 126,
+  commandNotFound: 127,
   interrupted: 130,
 } as const;
 
@@ -27,7 +30,6 @@ const KIND_OF = {
   policy_too_large: "usage",
   unreadable_file: "usage",
   confirmation_required: "usage",
-  command_not_found: "usage",
   service_linked: "usage",
   not_service_linked: "usage",
   suffix_not_allowed: "usage",
@@ -84,6 +86,9 @@ const KIND_OF = {
   service_failure: "internal",
   throttled: "internal",
   timeout: "internal",
+  // 126, 127: exec's command, as a shell reports it
+  command_not_executable: "notExecutable",
+  command_not_found: "commandNotFound",
   // 130
   interrupted: "interrupted",
 } as const satisfies Record<string, ExitCodeName>;

@@ -386,8 +386,51 @@ describe("exec, credential-process and the AWS CLI", () => {
     expect(r.code).toBe(7);
     expect(r.stdout).toMatch(/^ASIA[A-Z0-9]+ none us-east-1\n$/);
     const missing = await env.sandbox.run(["exec", "--profile", "bizcorprole", "--", "no-such-command-xyz"]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(127); // as a shell says it
     expect(missing.stderr).toContain("command not found");
+    const script = join(env.sandbox.dir, "not-executable.sh");
+    writeFileSync(script, "#!/bin/sh\necho hi\n", { mode: 0o644 });
+    const denied = await env.sandbox.run(["exec", "--profile", "bizcorprole", "--", script]);
+    expect(denied.code).toBe(126);
+    expect(denied.stderr).toContain("permission denied");
+    // A child killed by a signal: 128 + that signal's number, whichever signal it is.
+    for (const [signal, status] of [
+      ["KILL", 137],
+      ["SEGV", 139],
+      ["ABRT", 134],
+    ] as const) {
+      const killed = await env.sandbox.run([
+        "exec",
+        "--profile",
+        "bizcorprole",
+        "--",
+        "sh",
+        "-c",
+        `kill -${signal} $$`,
+      ]);
+      expect(killed.code, signal).toBe(status);
+    }
+  });
+
+  it("--dry-run is refused where it would be ignored (exec would run the command anyway)", async () => {
+    // Cached credentials, so the cache-hit path would answer if it took the flag.
+    expect((await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"])).code).toBe(
+      0,
+    );
+    const marker = join(env.sandbox.dir, "ran");
+    for (const args of [
+      ["exec", "--profile", "bizcorprole", "--dry-run", "--", "touch", marker],
+      ["assume", "--profile", "bizcorprole", "--dry-run"],
+      ["credential-process", "--profile", "bizcorprole", "--dry-run"],
+      ["whoami", "--dry-run"],
+    ]) {
+      const r = await env.sandbox.run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(
+        /--dry-run does nothing for `rolectl (exec|assume|credential-process|whoami)`/,
+      );
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("arguments after -- belong to the command, --json included, even when rolectl fails", async () => {

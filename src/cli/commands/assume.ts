@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { type Command, Option } from "commander";
@@ -80,6 +79,14 @@ export function registerAssume(program: Command, run: CommandRunner): void {
     ],
   ).action(
     run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string }>(async (ctx, opts) => {
+      if (ctx.opts.dryRun && opts.installCredentialProcess === undefined)
+        throw usageError(
+          "usage",
+          "--dry-run does nothing for `rolectl assume` without --install-credential-process.",
+          {
+            hint: "Leave out --dry-run: assume only reads (and caches) credentials.",
+          },
+        );
       const plan = await planFromOptions(ctx, opts);
       if (opts.installCredentialProcess !== undefined) {
         if (!plan.profile)
@@ -172,39 +179,8 @@ export function registerAssume(program: Command, run: CommandRunner): void {
         credentials: result.credentials,
         ...(region ? { region } : {}),
       });
-      ctx.setExitCode(await runChild(command, rest, env));
+      const { runChild } = await import("../run-child.js");
+      ctx.setExitCode(await runChild(command, rest, env, ctx.stdinIsTTY));
     }),
   );
-}
-
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
-
-/** Runs the child with our terminal, forwards signals, and returns its exit status (128+n if killed). */
-function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env });
-    const forwarders = Object.keys(SIGNAL_NUMBERS).map((signal) => {
-      const forward = () => child.kill(signal as NodeJS.Signals);
-      process.removeAllListeners(signal);
-      process.on(signal, forward);
-      return [signal, forward] as const;
-    });
-    const cleanup = () => {
-      for (const [signal, forward] of forwarders) process.off(signal, forward);
-    };
-    child.on("error", (err) => {
-      cleanup();
-      const code = (err as NodeJS.ErrnoException).code;
-      reject(
-        usageError(
-          "command_not_found",
-          `Cannot run ${command}: ${code === "ENOENT" ? "command not found" : err.message}.`,
-        ),
-      );
-    });
-    child.on("close", (code, signal) => {
-      cleanup();
-      resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1));
-    });
-  });
 }
