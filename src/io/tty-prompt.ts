@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { ReadStream, WriteStream } from "node:tty";
+import { authError, RolectlError } from "../shared/errors.js";
 
 // A prompt on the controlling terminal (/dev/tty), not on stdin/stdout: it works when stdout
 // is captured ($(rolectl assume …)) and under credential_process, where the AWS CLI pipes
@@ -16,22 +16,44 @@ export function canPromptOnTty(): boolean {
   }
 }
 
+/**
+ * Asks for a secret (an MFA code) on the terminal without echoing it. Enter answers; Ctrl-C is
+ * an interrupt (exit 130) and Ctrl-D the end of input (exit 4): both on a new line,
+ * so that the message does not run into the prompt, and nothing is left half-typed.
+ */
 export function promptOnTty(question: string): Promise<string> {
   const fd = openSync("/dev/tty", "r+");
   const input = new ReadStream(fd);
   const output = new WriteStream(fd);
-  const rl = createInterface({ input, output, terminal: true });
+  input.setRawMode(true);
+  output.write(question);
   return new Promise((resolve, reject) => {
-    rl.question(question, (answer) => {
-      rl.close();
+    let typed = "";
+    const finish = (then: () => void) => {
+      input.setRawMode(false);
+      input.off("data", onData);
+      output.write("\n");
       input.destroy();
-      resolve(answer.trim());
-    });
-    rl.on("SIGINT", () => {
-      rl.close();
-      input.destroy();
-      reject(Object.assign(new Error("Interrupted."), { name: "ExitPromptError" }));
-    });
+      then();
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") return finish(() => resolve(typed.trim()));
+        if (ch === "\u0003")
+          return finish(() => reject(new RolectlError("interrupted", "Interrupted at the MFA prompt.")));
+        if (ch === "\u0004")
+          return finish(() =>
+            reject(
+              authError("mfa_required", "No MFA code was given (end of input at the prompt).", {
+                hint: "Type the 6-digit code from your authenticator app, or pass --mfa-code.",
+              }),
+            ),
+          );
+        if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
+        else if (ch >= " ") typed += ch;
+      }
+    };
+    input.on("data", onData);
   });
 }
 

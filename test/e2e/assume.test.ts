@@ -7,6 +7,7 @@ import { createTrustingRole, credentialsSection, keysFor } from "../support/acco
 import { BIN, runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { HEAVY, loadedModules } from "../support/loads.js";
+import { runInPty } from "../support/pty.js";
 
 const env = useE2eEnv();
 const hasFish = spawnSync("fish", ["--version"]).status === 0;
@@ -178,9 +179,27 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     });
     const code = await new Promise((r) => child.on("close", r));
     expect(screen).toContain(`MFA code for ${MFA_SERIAL} (profile bizcorprole): `);
+    expect(screen).not.toContain("424242"); // typed, not echoed
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8")).Version).toBe(1);
     expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("424242");
+  });
+
+  it.each([
+    ["Ctrl-D (end of input)", "\u0004", 4, "No MFA code was given (end of input at the prompt)."],
+    ["Ctrl-C", "\u0003", 130, "Interrupted at the MFA prompt."],
+  ])("%s at the MFA prompt: exit 4 or 130, the message on its own line, no lock left", async (_l, key, code, message) => {
+    const r = await runInPty(["assume", "--profile", "bizcorprole"], env.sandbox.env, [
+      { expect: /MFA code for .*: $/, send: `12${key}` },
+    ]);
+    expect(r.code).toBe(code);
+    expect(r.screen).toMatch(
+      new RegExp(`\\(profile bizcorprole\\): \\r?\\n(error: )?${message.replace(/[.()]/g, "\\$&")}`),
+    );
+    expect(r.screen).not.toContain(": 12");
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(0);
+    const leftovers = existsSync(env.sandbox.cacheDir) ? readdirSync(env.sandbox.cacheDir) : [];
+    expect(leftovers.filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
   it("a credential_process profile can be the source of the role", async () => {
