@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
-import { chmod, lstat, mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
+import { makeDirs } from "../fs/dirs.js";
 import type { SessionCredentials } from "../shared/credentials.js";
 import { configError } from "../shared/errors.js";
 
@@ -69,7 +70,7 @@ const getuid = () => (typeof process.getuid === "function" ? process.getuid() : 
 
 /** Creates the directory 0700, or checks an existing one is ours and tightens its mode. */
 export async function ensureCacheDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir, 0o700);
   const st = await lstat(dir);
   if (st.isSymbolicLink() || !st.isDirectory()) {
     throw configError(

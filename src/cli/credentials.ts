@@ -8,6 +8,7 @@ import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/as
 import { planCredentialRequest } from "../core/assume/request.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
+import { isRolectlError } from "../shared/errors.js";
 import { parseDuration, validateMfaCode } from "../shared/validate.js";
 import type { CliContext } from "./context.js";
 
@@ -70,10 +71,28 @@ export async function buildChainDeps(
       import("../core/assume/process-credentials.js"),
     ]);
   const settings = await ctx.awsSettings();
-  const cacheDir = opts.cache === false ? undefined : cacheDirFor(ctx.env, ctx.home);
-  if (cacheDir) await ensureCacheDir(cacheDir);
+  let cacheDir = opts.cache === false ? undefined : cacheDirFor(ctx.env, ctx.home);
+  let warned = false;
+  const cacheUnwritable = (err: unknown) => {
+    if (warned) return;
+    warned = true;
+    ctx.out.warn(
+      `Cannot write the credential cache in ${cacheDirFor(ctx.env, ctx.home)} (${(err as NodeJS.ErrnoException).code}): these credentials are not cached. Set ROLECTL_CACHE_DIR to a writable directory, or pass --no-cache.`,
+    );
+  };
+  if (cacheDir) {
+    try {
+      await ensureCacheDir(cacheDir);
+    } catch (err) {
+      // Unsafe (another owner, a symlink) stays a refusal; merely unwritable is an optimisation lost.
+      if (isRolectlError(err)) throw err;
+      cacheUnwritable(err);
+      cacheDir = undefined;
+    }
+  }
   const totpDir = cacheDir ?? cacheDirFor(ctx.env, ctx.home);
-  if (!cacheDir && (opts.mfaTotpSecretEnv || extra.totpSeed)) await ensureCacheDir(totpDir);
+  if (!cacheDir && (opts.mfaTotpSecretEnv || extra.totpSeed))
+    await ensureCacheDir(totpDir).catch(cacheUnwritable);
   // The MFA prompt uses /dev/tty, so stdin not being a terminal does not rule it out.
   const refusal = nonInteractiveReason({
     noInputFlag: ctx.opts.input === false,
@@ -118,6 +137,7 @@ export async function buildChainDeps(
     processCredentials: async (command, profile) =>
       parseProcessCredentials(await runShellCommand(command), profile),
     defaultSessionName,
+    onCacheUnwritable: cacheUnwritable,
     onWait: (step) =>
       ctx.out.debug(`waiting for another rolectl that is getting credentials for ${step.roleArn}`),
   };

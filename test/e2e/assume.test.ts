@@ -431,6 +431,31 @@ describe("exec, credential-process and the AWS CLI", () => {
     }
   });
 
+  it.each([
+    ["a path under /proc (where a recursive mkdir used to spin)", () => "/proc/rolectl-cache"],
+    [
+      "a path under a regular file",
+      () => {
+        const file = join(env.sandbox.dir, "a-file");
+        writeFileSync(file, "");
+        return join(file, "cache");
+      },
+    ],
+  ])("an unwritable cache (%s): the credentials are handed out, with one warning", async (_l, dir) => {
+    const r = await env.sandbox.run(
+      ["assume", "--profile", "bizcorprole", "--mfa-code", "123456", "--json"],
+      {
+        env: { ROLECTL_CACHE_DIR: dir() },
+        timeoutMs: 10_000,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).AccessKeyId).toMatch(/^ASIA/);
+    const warnings = r.stderr.split("\n").filter((l) => l.includes("Cannot write the credential cache"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("ROLECTL_CACHE_DIR");
+  });
+
   it("--dry-run is refused where it would be ignored (exec would run the command anyway)", async () => {
     // Cached credentials, so the cache-hit path would answer if it took the flag.
     expect((await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"])).code).toBe(

@@ -1,6 +1,7 @@
 import type { CredentialCache } from "../../cache/credential-cache.js";
 import { type CacheEntry, isFresh } from "../../cache/store.js";
 import { environmentCredentials } from "../../config/profiles.js";
+import type { Lock } from "../../fs/lock.js";
 import type {
   AssumeRoleOutput,
   AssumeRoleParams,
@@ -8,7 +9,7 @@ import type {
   SourceCredentials,
 } from "../../shared/credentials.js";
 import type { Env } from "../../shared/env.js";
-import { awsErrorName, configError, RolectlError } from "../../shared/errors.js";
+import { awsErrorName, configError, isRolectlError, RolectlError } from "../../shared/errors.js";
 import type { MfaProvider } from "./mfa.js";
 import type { ChainPlan, PlannedStep } from "./plan.js";
 
@@ -31,7 +32,14 @@ export interface ChainDeps {
   defaultSessionName(): string;
   /** Called when another process holds the lock for these credentials. */
   onWait?(step: PlannedStep): void;
+  /**
+   * The cache could not be written (disk full, read-only): the credentials are handed out all
+   * the same. An unsafe cache (another owner, a symlink) is still an error, never this.
+   */
+  onCacheUnwritable?(err: unknown): void;
 }
+
+const isUnsafe = (err: unknown) => isRolectlError(err) && err.code === "cache_unsafe";
 
 export interface ChainResult {
   credentials: SessionCredentials;
@@ -112,10 +120,17 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
   if (hit) return hit;
 
   let waited = false;
-  const lock = await cache.lock(step.cacheKey, () => {
-    waited = true;
-    deps.onWait?.(step);
-  });
+  let lock: Lock;
+  try {
+    lock = await cache.lock(step.cacheKey, () => {
+      waited = true;
+      deps.onWait?.(step);
+    });
+  } catch (err) {
+    if (isUnsafe(err) || !isFileSystemError(err)) throw err;
+    deps.onCacheUnwritable?.(err);
+    return assumeStep(plan, index, deps);
+  }
   try {
     // Whoever held the lock has probably just written fresh credentials; a --refresh that
     // waited for another refresh takes those too.
@@ -131,7 +146,11 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
       createdAt: new Date(deps.now()).toISOString(),
       credentials: result.credentials,
     };
-    await cache.store(step.cacheKey, entry);
+    // The cache is an optimisation: failing to write it must not throw the credentials away.
+    await cache.store(step.cacheKey, entry).catch((err: unknown) => {
+      if (isUnsafe(err) || !isFileSystemError(err)) throw err;
+      deps.onCacheUnwritable?.(err);
+    });
     return result;
   } finally {
     await lock.release();
@@ -203,4 +222,10 @@ function explainAssumeError(err: unknown, plan: ChainPlan, index: number): unkno
     });
   }
   return err;
+}
+
+/** An error from the file system (EACCES, ENOSPC, EROFS, ENOTDIR…), not from AWS or our checks. */
+function isFileSystemError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
 }

@@ -1,0 +1,28 @@
+import { mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir can spin forever on a path it can never
+ * create (under /proc it keeps retrying EEXIST/ENOENT); this fails on the first level instead.
+ */
+export async function makeDirs(path: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let p = path; ; p = dirname(p)) {
+    const st = await stat(p).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return undefined;
+      throw err;
+    });
+    if (st) {
+      if (!st.isDirectory())
+        throw Object.assign(new Error(`${p} is not a directory`), { code: "ENOTDIR", path: p });
+      break;
+    }
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    await mkdir(p, { mode }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+  }
+}
