@@ -12,7 +12,9 @@ export function formatTable(header: string[], rows: string[][]): string {
 /** "2026-11-23" from an ISO timestamp; "-" when absent. */
 export const shortDate = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : "-");
 
-const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+/** One word for a POSIX shell and for Python's shlex alike: quoted only when it must be. */
+export const shellWord = (arg: string) =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 
 /** A command line as a POSIX shell would need it typed. */
-export const commandLineOf = (argv: string[]): string => ["rolectl", ...argv].map(shellQuote).join(" ");
+export const commandLineOf = (argv: string[]): string => ["rolectl", ...argv].map(shellWord).join(" ");

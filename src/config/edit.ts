@@ -14,6 +14,8 @@ export interface SectionChange {
   /** "profile bizcorprole" in config, "devcorpuser" in credentials. */
   section: string;
   values: Record<string, string>;
+  /** Keys to take out of the section (with their continuation lines). */
+  remove?: string[];
 }
 
 export interface UpsertResult {
@@ -53,8 +55,19 @@ export function upsertSection(text: string, path: string, change: SectionChange)
       changed = true;
     }
   }
+  // Removals only touch lines up to lastLine, so the additions' index below stays right.
+  const gone = new Set<number>();
+  const starts = [...section.entries.values()].map((e) => e.line).sort((a, b) => a - b);
+  for (const key of change.remove ?? []) {
+    const entry = section.entries.get(key);
+    if (!entry || key in change.values) continue;
+    const end = starts.find((l) => l > entry.line) ?? section.lastLine + 1;
+    for (let l = entry.line; l < end; l++) gone.add(l);
+    changed = true;
+  }
   if (additions.length) lines.splice(section.lastLine + 1, 0, ...additions);
-  return { text: (file.hadBom ? "\uFEFF" : "") + lines.join(eol), changed, previous };
+  const kept = lines.filter((_, i) => !gone.has(i) || i > section.lastLine);
+  return { text: (file.hadBom ? "\uFEFF" : "") + kept.join(eol), changed, previous };
 }
 
 export interface WriteOptions {

@@ -533,7 +533,7 @@ describe("exec, credential-process and the AWS CLI", () => {
     expect(install.code).toBe(0);
     expect(install.stderr).toMatch(/^wrote \[profile bizcorp\] credential_process = /m);
     expect(readFileSync(env.sandbox.configPath, "utf8")).toMatch(
-      /\[profile bizcorp\]\ncredential_process = .*credential-process --profile bizcorprole\n$/,
+      /\[profile bizcorp\]\ncredential_process = .*credential-process --profile bizcorprole\nregion = us-east-1\n$/,
     );
     expect(readFileSync(env.sandbox.configPath, "utf8").startsWith(SEED_PROFILE)).toBe(true);
     const aws = await runProgram(
@@ -548,15 +548,71 @@ describe("exec, credential-process and the AWS CLI", () => {
         "--output",
         "json",
       ],
-      {
-        ...env.sandbox.env,
-        AWS_DEFAULT_REGION: "us-east-1",
-      },
+      env.sandbox.env, // no region variable: the profile's own region line serves
     );
     expect(aws.code).toBe(0);
     expect(aws.stderr).toBe("");
     expect(JSON.parse(aws.stdout).Arn).toMatch(new RegExp(`^arn:aws:sts::${BIZ}:assumed-role/BizCorpRole/`));
     expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1); // served from the cache the install run filled
+  });
+
+  it("--install-credential-process refuses an existing profile unless --force, which replaces what would compete", async () => {
+    const existing = `${SEED_PROFILE}\n[profile taken]\nrole_arn = arn:aws:iam::${BIZ}:role/Other\nsource_profile = devcorpuser\n`;
+    env.sandbox.writeConfig(existing);
+    const args = [
+      "assume",
+      "--profile",
+      "bizcorprole",
+      "--mfa-code",
+      "123456",
+      "--install-credential-process",
+      "taken",
+    ];
+    const refused = await env.sandbox.run(args);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain(
+      "Profile taken already exists (role_arn = arn:aws:iam::111111111111:role/Other",
+    );
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(existing);
+    expect(env.proxy.calls).toEqual([]);
+    const forced = await env.sandbox.run([...args, "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toMatch(
+      /\[profile taken\]\ncredential_process = .*--profile bizcorprole\nregion = us-east-1\n$/,
+    );
+  });
+
+  it("--install-credential-process quotes a profile name the shell would split", async () => {
+    env.sandbox.writeConfig(SEED_PROFILE.replace("[profile bizcorprole]", "[profile team&dev]"));
+    const r = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "team&dev",
+      "--mfa-code",
+      "123456",
+      "--install-credential-process",
+      "teamdev-cp",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toContain(
+      "credential-process --profile 'team&dev'\n",
+    );
+    const aws = await runProgram(
+      "aws",
+      [
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "teamdev-cp",
+        "--endpoint-url",
+        env.proxy.url,
+        "--output",
+        "json",
+      ],
+      env.sandbox.env,
+    );
+    expect(aws.code, aws.stderr).toBe(0);
+    expect(JSON.parse(aws.stdout).Arn).toContain(":assumed-role/BizCorpRole/");
   });
 
   it("a cache hit loads neither commander nor the AWS SDK", async () => {

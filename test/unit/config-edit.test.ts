@@ -35,6 +35,20 @@ describe("upsertSection", () => {
     );
   });
 
+  it("removes keys with their nested lines, and nothing of the next section", () => {
+    const text =
+      "[profile a]\nrole_arn = arn:x\ns3 =\n  max_concurrent_requests = 20\nregion = eu-west-1\n\n[profile b]\nrole_arn = arn:y\n";
+    const r = upsertSection(text, "config", {
+      section: "profile a",
+      values: { credential_process: "cp" },
+      remove: ["role_arn", "s3", "missing"],
+    });
+    expect(r.text).toBe(
+      "[profile a]\nregion = eu-west-1\ncredential_process = cp\n\n[profile b]\nrole_arn = arn:y\n",
+    );
+    expect(r.changed).toBe(true);
+  });
+
   it("reports no change when every value is already there", () => {
     const r = upsertSection(FILE, "c", { section: "default", values: { region: "eu-west-1" } });
     expect(r.changed).toBe(false);

@@ -12,6 +12,7 @@ import { usageError } from "../../shared/errors.js";
 import type { CommandRunner } from "../action.js";
 import { type AssumeOptions, obtainCredentials, planFromOptions } from "../credentials.js";
 import { withExamples } from "../help.js";
+import { shellWord } from "../render.js";
 
 function addAssumeOptions(cmd: Command, adHoc = true): Command {
   cmd
@@ -47,12 +48,12 @@ function credentialProcessCommand(profile: string, env: Record<string, string | 
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     try {
       if (dir && realpathSync(join(dir, "rolectl")) === self)
-        return `rolectl credential-process --profile ${profile}`;
+        return `rolectl credential-process --profile ${shellWord(profile)}`;
     } catch {
       // not there
     }
   }
-  return `"${process.execPath}" "${self}" credential-process --profile ${profile}`;
+  return `${shellWord(process.execPath)} ${shellWord(self)} credential-process --profile ${shellWord(profile)}`;
 }
 
 export function registerAssume(program: Command, run: CommandRunner): void {
@@ -69,7 +70,8 @@ export function registerAssume(program: Command, run: CommandRunner): void {
         .option(
           "--install-credential-process <name>",
           "also write [profile NAME] credential_process = rolectl credential-process --profile P",
-        ),
+        )
+        .option("--force", "with --install-credential-process: replace a profile of that name"),
     ),
     [
       'eval "$(rolectl assume --profile bizcorprole)"',
@@ -78,58 +80,65 @@ export function registerAssume(program: Command, run: CommandRunner): void {
       "rolectl assume --profile bizcorprole --install-credential-process bizcorp",
     ],
   ).action(
-    run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string }>(async (ctx, opts) => {
-      if (ctx.opts.dryRun && opts.installCredentialProcess === undefined)
-        throw usageError(
-          "usage",
-          "--dry-run does nothing for `rolectl assume` without --install-credential-process.",
-          {
-            hint: "Leave out --dry-run: assume only reads (and caches) credentials.",
-          },
-        );
-      const plan = await planFromOptions(ctx, opts);
-      if (opts.installCredentialProcess !== undefined) {
-        if (!plan.profile)
-          throw usageError("usage", "--install-credential-process needs --profile (the profile to assume).");
-        const [{ credentialProcessProfileStep }, { awsFilePaths }, { applySteps }] = await Promise.all([
-          import("../../core/assume/install.js"),
-          import("../../config/files.js"),
-          import("../../core/steps.js"),
-        ]);
-        const step = credentialProcessProfileStep({
-          configPath: awsFilePaths(ctx.env, ctx.home).config,
-          name: opts.installCredentialProcess,
-          sourceProfile: plan.profile,
-          command: credentialProcessCommand(plan.profile, ctx.env),
-        });
-        if (ctx.opts.dryRun) {
-          ctx.out.info(`would ${step.description}`);
-          return;
+    run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string; force?: boolean }>(
+      async (ctx, opts) => {
+        if (ctx.opts.dryRun && opts.installCredentialProcess === undefined)
+          throw usageError(
+            "usage",
+            "--dry-run does nothing for `rolectl assume` without --install-credential-process.",
+            {
+              hint: "Leave out --dry-run: assume only reads (and caches) credentials.",
+            },
+          );
+        const plan = await planFromOptions(ctx, opts);
+        if (opts.installCredentialProcess !== undefined) {
+          if (!plan.profile)
+            throw usageError(
+              "usage",
+              "--install-credential-process needs --profile (the profile to assume).",
+            );
+          const [{ credentialProcessProfileStep }, { awsFilePaths }, { applySteps }] = await Promise.all([
+            import("../../core/assume/install.js"),
+            import("../../config/files.js"),
+            import("../../core/steps.js"),
+          ]);
+          const step = credentialProcessProfileStep({
+            configPath: awsFilePaths(ctx.env, ctx.home).config,
+            name: opts.installCredentialProcess,
+            sourceProfile: plan.profile,
+            command: credentialProcessCommand(plan.profile, ctx.env),
+            region: (await ctx.awsSettings()).region,
+            force: opts.force === true,
+          });
+          if (ctx.opts.dryRun) {
+            ctx.out.info(`would ${step.description}`);
+            return;
+          }
+          await applySteps([step]);
+          ctx.out.info(step.description.replace(/^write/, "wrote"));
         }
-        await applySteps([step]);
-        ctx.out.info(step.description.replace(/^write/, "wrote"));
-      }
-      const { result, region } = await obtainCredentials(ctx, opts, plan);
-      const format: OutputFormat = ctx.opts.json ? "json" : opts.format;
-      ctx.out.raw(
-        formatCredentials(
-          {
-            credentials: result.credentials,
-            ...(region ? { region } : {}),
-            ...(result.assumedRoleArn ? { assumedRoleArn: result.assumedRoleArn } : {}),
-          },
-          format,
-        ),
-      );
-      if (ctx.out.stderr.isTTY) {
-        const mins = Math.round((Date.parse(result.credentials.Expiration) - Date.now()) / 60_000);
-        ctx.out.info(
-          ctx.out.color.dim(
-            `${result.assumedRoleArn ?? plan.steps.at(-1)?.roleArn}: valid for ${mins} min${result.fromCache ? " (cached)" : ""}`,
+        const { result, region } = await obtainCredentials(ctx, opts, plan);
+        const format: OutputFormat = ctx.opts.json ? "json" : opts.format;
+        ctx.out.raw(
+          formatCredentials(
+            {
+              credentials: result.credentials,
+              ...(region ? { region } : {}),
+              ...(result.assumedRoleArn ? { assumedRoleArn: result.assumedRoleArn } : {}),
+            },
+            format,
           ),
         );
-      }
-    }),
+        if (ctx.out.stderr.isTTY) {
+          const mins = Math.round((Date.parse(result.credentials.Expiration) - Date.now()) / 60_000);
+          ctx.out.info(
+            ctx.out.color.dim(
+              `${result.assumedRoleArn ?? plan.steps.at(-1)?.roleArn}: valid for ${mins} min${result.fromCache ? " (cached)" : ""}`,
+            ),
+          );
+        }
+      },
+    ),
   );
 
   withExamples(
