@@ -197,7 +197,7 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
       mfa: { status: "exists" },
     });
     expect(out.profile.files).toEqual([
-      `unchanged [profile bizcorprole] and [profile devcorpuser] in ${env.sandbox.configPath}`,
+      `unchanged [profile bizcorprole] in ${env.sandbox.configPath}`,
     ]);
     expect(env.proxy.writeCalls()).toEqual([]);
     expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(config);
@@ -400,6 +400,26 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     const role = (await iamAs(env.moto.url, bizKeys).send(new GetRoleCommand({ RoleName: "BizCorpRole" })))
       .Role;
     expect(decodeURIComponent(role?.AssumeRolePolicyDocument ?? "")).toContain("sts:ExternalId");
+  });
+});
+
+describe("cross-account write-profile and the files it shares", () => {
+  it("--region sets the role profile's region and leaves the source profile's own region alone", async () => {
+    env.sandbox.writeConfig("[profile devcorpuser]\nregion = us-west-2\n");
+    const r = await env.sandbox.run([
+      "cross-account",
+      "write-profile",
+      "--role-arn",
+      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+      "--source-profile",
+      "devcorpuser",
+      "--region",
+      "eu-west-1",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(
+      `[profile devcorpuser]\nregion = us-west-2\n\n[profile bizcorprole]\nrole_arn = arn:aws:iam::${BIZ}:role/BizCorpRole\nsource_profile = devcorpuser\nregion = eu-west-1\n`,
+    );
   });
 });
 

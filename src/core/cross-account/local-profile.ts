@@ -134,14 +134,19 @@ export function profileWriteSteps(w: ProfileWrite, done: string[]): Step[] {
     },
   });
   const region = () => w.values().region;
+  // The source profile gets a region only if it has none: someone else's choice is kept.
+  const sourceRegion = () =>
+    existingConfigProfile(readIniFile(w.paths.config), w.sourceProfile)?.region === undefined
+      ? region()
+      : undefined;
   const steps = [
     edit(
       w.paths.config,
-      `[${configSectionName(w.profile)}]${region() ? ` and [${configSectionName(w.sourceProfile)}]` : ""}`,
+      `[${configSectionName(w.profile)}]${sourceRegion() ? ` and [${configSectionName(w.sourceProfile)}]` : ""}`,
       () => [
         { section: configSectionName(w.profile), values: w.values() },
-        ...(region()
-          ? [{ section: configSectionName(w.sourceProfile), values: { region: region() as string } }]
+        ...(sourceRegion()
+          ? [{ section: configSectionName(w.sourceProfile), values: { region: sourceRegion() as string } }]
           : []),
       ],
       false,
