@@ -7,7 +7,7 @@ import { cachedCredentials } from "./core/assume/chain.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
 import { planCredentialRequest } from "./core/assume/request.js";
-import type { Env } from "./shared/env.js";
+import { type Env, profileFromEnv } from "./shared/env.js";
 
 // Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
 // cache-hit path of `credential-process` and `assume`, which answers from a fresh cache entry
@@ -54,7 +54,7 @@ export async function runFast(
   write = (text: string) => void process.stdout.write(text),
 ): Promise<boolean> {
   const args = parseFastArgs(argv);
-  if (!args || !(args.profile ?? env.AWS_PROFILE)) return false;
+  if (!args || !(args.profile ?? profileFromEnv(env))) return false;
   try {
     const home = homedir();
     const dir = cacheDirFor(env, home);

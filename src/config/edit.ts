@@ -3,6 +3,7 @@ import { basename, dirname } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { acquireLock } from "../fs/lock.js";
 import { configError } from "../shared/errors.js";
+import { configSectionProfile } from "./files.js";
 import { parseIni } from "./ini.js";
 
 // Edits of ~/.aws/config and ~/.aws/credentials that keep every other line, comment and the
@@ -16,6 +17,11 @@ export interface SectionChange {
   values: Record<string, string>;
   /** Keys to take out of the section (with their continuation lines). */
   remove?: string[];
+  /**
+   * A config-file profile: any header that names it counts (`[profile "x"]` is profile x, as in
+   * botocore), and the last one wins, so an edit never adds a second section for the same profile.
+   */
+  profile?: string;
 }
 
 export interface UpsertResult {
@@ -30,7 +36,11 @@ export function upsertSection(text: string, path: string, change: SectionChange)
   const file = parseIni(text, path);
   const eol = file.eol;
   const lines = [...file.lines];
-  const section = file.sections.find((s) => s.name === change.section);
+  const section = file.sections.findLast(
+    (s) =>
+      s.name === change.section ||
+      (change.profile !== undefined && configSectionProfile(s.name) === change.profile),
+  );
   const render = (k: string, v: string) => `${k} = ${v}`;
 
   if (!section) {

@@ -53,11 +53,47 @@ export interface SharedConfig {
   credentialsFile?: IniFile;
 }
 
-/** Profile name of a config-file section, or undefined for other kinds ([sso-session x], [services x]). */
+/**
+ * Profile name of a config-file section, or undefined for other kinds ([sso-session x],
+ * [services x]). botocore's rule: `default`, or a name starting with "profile" that splits
+ * (shell-style, so `[profile "my team"]` is `my team`) into exactly two words.
+ */
 export function configSectionProfile(sectionName: string): string | undefined {
   if (sectionName === "default") return "default";
-  const m = /^profile\s+(\S.*)$/.exec(sectionName);
-  return m?.[1]?.trim();
+  if (!sectionName.startsWith("profile")) return undefined;
+  const words = shellSplit(sectionName);
+  return words?.length === 2 ? words[1] : undefined;
+}
+
+/** Python's shlex.split (POSIX mode) for a header: quotes and backslashes; undefined if unbalanced. */
+function shellSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: "'" | '"' | undefined;
+  const add = (c: string | undefined) => {
+    word = (word ?? "") + (c ?? "");
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else add(ch);
+    } else if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) add(text[++i]);
+      else add(ch);
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      add("");
+    } else if (ch === "\\" && i + 1 < text.length) add(text[++i]);
+    else add(ch);
+  }
+  if (quote) return undefined;
+  if (word !== undefined) words.push(word);
+  return words;
 }
 
 export function sharedConfigFrom(
@@ -68,8 +104,9 @@ export function sharedConfigFrom(
   const config = new Map<string, ProfileSettings>();
   for (const section of configFile?.sections ?? []) {
     const name = configSectionProfile(section.name);
-    // `[profile default]` and `[default]` both name the default profile; the CLI merges them.
-    if (name) config.set(name, { ...config.get(name), ...sectionValues(section) });
+    // `[profile default]` and `[default]` both name the default profile: as in botocore, the
+    // later section wins whole (no merging).
+    if (name !== undefined) config.set(name, sectionValues(section));
   }
   const credentials = new Map<string, ProfileSettings>();
   for (const section of credentialsFile?.sections ?? [])

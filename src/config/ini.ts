@@ -12,6 +12,8 @@ export interface IniEntry {
   line: number;
   /** Nested settings (e.g. `s3 =` followed by indented lines). */
   sub?: Record<string, string>;
+  /** Columns of indentation of the key's line (deeper lines continue it, as in configparser). */
+  indent: number;
 }
 
 export interface IniSection {
@@ -50,20 +52,10 @@ export function parseIni(text: string, path: string): IniFile {
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
 
-    if (trimmed.startsWith("[")) {
-      const m = /^\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$/.exec(trimmed);
-      if (!m || !m[1]) fail(i, `malformed section header ${JSON.stringify(trimmed)}`);
-      const name = (m as RegExpExecArray)[1] as string;
-      const dup = sections.find((s) => s.name === name);
-      if (dup) fail(i, `duplicate section [${name}] (first at line ${dup.headerLine + 1})`);
-      section = { name, headerLine: i, lastLine: i, entries: new Map() };
-      sections.push(section);
-      entry = undefined;
-      continue;
-    }
-
-    const indented = /^[ \t]/.test(raw);
-    if (indented && entry && section) {
+    const indent = raw.length - raw.trimStart().length;
+    // A deeper-indented line continues the key above it (configparser's rule, which botocore
+    // uses); at the key's own depth or after a header it starts a new key.
+    if (entry && section && indent > entry.indent) {
       section.lastLine = i;
       if (entry.sub) {
         const kv = splitKeyValue(trimmed);
@@ -72,6 +64,19 @@ export function parseIni(text: string, path: string): IniFile {
       } else {
         entry.value = `${entry.value}\n${trimmed}`;
       }
+      continue;
+    }
+
+    if (trimmed.startsWith("[")) {
+      // As configparser reads it: everything between the first [ and the last ], spaces kept.
+      const m = /^\[(.+)\]/.exec(trimmed);
+      if (!m || !m[1]) fail(i, `malformed section header ${JSON.stringify(trimmed)}`);
+      const name = (m as RegExpExecArray)[1] as string;
+      const dup = sections.find((s) => s.name === name);
+      if (dup) fail(i, `duplicate section [${name}] (first at line ${dup.headerLine + 1})`);
+      section = { name, headerLine: i, lastLine: i, entries: new Map() };
+      sections.push(section);
+      entry = undefined;
       continue;
     }
 
@@ -86,7 +91,7 @@ export function parseIni(text: string, path: string): IniFile {
     const current = section as IniSection;
     const dup = current.entries.get(key);
     if (dup) fail(i, `duplicate key "${key}" in [${current.name}] (first at line ${dup.line + 1})`);
-    entry = { key, value, line: i, ...(value === "" ? { sub: {} } : {}) };
+    entry = { key, value, line: i, indent, ...(value === "" ? { sub: {} } : {}) };
     current.entries.set(key, entry);
     current.lastLine = i;
   }
@@ -106,6 +111,7 @@ function splitKeyValue(line: string): [string, string] | undefined {
 /** The flat key -> value view of a section (nested sub-sections left out). */
 export function sectionValues(section: IniSection): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, e] of section.entries) if (!e.sub) out[key] = e.value;
+  // `key =` with nothing nested under it is an empty value, as botocore keeps it.
+  for (const [key, e] of section.entries) if (!e.sub || Object.keys(e.sub).length === 0) out[key] = e.value;
   return out;
 }

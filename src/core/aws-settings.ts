@@ -1,7 +1,7 @@
 import { type AwsSettings, awsSettingsFrom } from "../aws/settings.js";
 import { profileSettings, type SharedConfig } from "../config/files.js";
 import { requireProfile } from "../config/profiles.js";
-import type { Env } from "../shared/env.js";
+import { type Env, profileFromEnv } from "../shared/env.js";
 
 export interface AwsSettingsRequest {
   /** --profile; AWS_PROFILE applies when absent. */
@@ -14,7 +14,7 @@ export interface AwsSettingsRequest {
 
 /** Profile (which must exist), region and endpoints for the AWS clients of one profile. */
 export function resolveAwsSettings(input: AwsSettingsRequest): AwsSettings {
-  const profile = input.profile ?? (input.env.AWS_PROFILE || undefined);
+  const profile = input.profile ?? profileFromEnv(input.env);
   const profileValues =
     profile === undefined
       ? (profileSettings(input.shared, "default") ?? {})

@@ -196,9 +196,7 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
       accessKey: { status: "exists" },
       mfa: { status: "exists" },
     });
-    expect(out.profile.files).toEqual([
-      `unchanged [profile bizcorprole] in ${env.sandbox.configPath}`,
-    ]);
+    expect(out.profile.files).toEqual([`unchanged [profile bizcorprole] in ${env.sandbox.configPath}`]);
     expect(env.proxy.writeCalls()).toEqual([]);
     expect(readFileSync(env.sandbox.configPath, "utf8")).toBe(config);
     const converged = JSON.parse((await env.sandbox.run([...SETUP, "--no-verify", "--json"])).stdout);

@@ -65,7 +65,8 @@ export function credentialProcessProfileStep(o: {
     run: () =>
       editConfigFile(
         o.configPath,
-        (text) => upsertSection(text, o.configPath, { section, values, remove: COMPETING }).text,
+        (text) =>
+          upsertSection(text, o.configPath, { section, profile: o.name, values, remove: COMPETING }).text,
         { mode: 0o600 },
       ),
   };

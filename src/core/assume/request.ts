@@ -1,6 +1,6 @@
 import type { SharedConfig } from "../../config/files.js";
 import { type ResolvedProfile, type RoleStep, resolveProfile } from "../../config/profiles.js";
-import type { Env } from "../../shared/env.js";
+import { type Env, profileFromEnv } from "../../shared/env.js";
 import { configError, RolectlError, usageError } from "../../shared/errors.js";
 import {
   parseDuration,
@@ -64,7 +64,7 @@ export function planCredentialRequest(
   env: Env,
   req: CredentialRequest,
 ): PlannedRequest {
-  const profileName = req.profile ?? (env.AWS_PROFILE || undefined);
+  const profileName = req.profile ?? profileFromEnv(env);
   const durationSeconds = req.duration === undefined ? undefined : parseDuration(req.duration, "--duration");
   let base: ResolvedProfile;
   let extraStep: RoleStep | undefined;

@@ -37,7 +37,7 @@ export function existingConfigProfile(
   file: IniFile | undefined,
   profile: string,
 ): Record<string, string> | undefined {
-  const section = file?.sections.find((s) => configSectionProfile(s.name) === profile);
+  const section = file?.sections.findLast((s) => configSectionProfile(s.name) === profile);
   return section ? sectionValues(section) : undefined;
 }
 
@@ -144,9 +144,15 @@ export function profileWriteSteps(w: ProfileWrite, done: string[]): Step[] {
       w.paths.config,
       `[${configSectionName(w.profile)}]${sourceRegion() ? ` and [${configSectionName(w.sourceProfile)}]` : ""}`,
       () => [
-        { section: configSectionName(w.profile), values: w.values() },
+        { section: configSectionName(w.profile), profile: w.profile, values: w.values() },
         ...(sourceRegion()
-          ? [{ section: configSectionName(w.sourceProfile), values: { region: sourceRegion() as string } }]
+          ? [
+              {
+                section: configSectionName(w.sourceProfile),
+                profile: w.sourceProfile,
+                values: { region: sourceRegion() as string },
+              },
+            ]
           : []),
       ],
       false,
