@@ -49,6 +49,12 @@ describe("upsertSection", () => {
     expect(r.changed).toBe(true);
   });
 
+  it("finds a profile by any header that names it, the last one, and adds no second section", () => {
+    const text = '[profile "a"]\nregion = x\n';
+    const r = upsertSection(text, "config", { section: "profile a", profile: "a", values: { region: "y" } });
+    expect(r.text).toBe('[profile "a"]\nregion = y\n');
+  });
+
   it("reports no change when every value is already there", () => {
     const r = upsertSection(FILE, "c", { section: "default", values: { region: "eu-west-1" } });
     expect(r.changed).toBe(false);
