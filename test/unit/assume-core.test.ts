@@ -16,6 +16,7 @@ import { type ChainDeps, resolveChainCredentials } from "../../src/core/assume/c
 import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
 import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
 import { planChain } from "../../src/core/assume/plan.js";
+import { parseProcessCredentials } from "../../src/core/assume/process-credentials.js";
 import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
 import { sweepStaleTempFiles } from "../../src/fs/atomic.js";
 import { acquireLock } from "../../src/fs/lock.js";
@@ -274,5 +275,24 @@ describe("resolveChainCredentials", () => {
     await resolveChainCredentials(plan, d);
     await resolveChainCredentials(plan, d);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe("parseProcessCredentials", () => {
+  const doc = (extra: Record<string, unknown>) =>
+    JSON.stringify({ Version: 1, AccessKeyId: "AKIA", SecretAccessKey: "s", ...extra });
+
+  it("takes an ISO 8601 Expiration, or none", () => {
+    expect(parseProcessCredentials(doc({ Expiration: "2099-01-01T00:00:00Z" }), "p").accessKeyId).toBe(
+      "AKIA",
+    );
+    expect(
+      parseProcessCredentials(doc({ Expiration: "2099-01-01T00:00:00.000+02:00" }), "p").accessKeyId,
+    ).toBe("AKIA");
+    expect(parseProcessCredentials(doc({}), "p").accessKeyId).toBe("AKIA");
+  });
+
+  it.each([["soon"], [4102444800], [true]])("refuses Expiration %j (botocore does too)", (value) => {
+    expect(() => parseProcessCredentials(doc({ Expiration: value }), "p")).toThrow(/not an ISO 8601 time/);
   });
 });
