@@ -7,7 +7,10 @@ import { buildProgram } from "./program.js";
 import { commandLineOf } from "./render.js";
 
 /** Runs the CLI and returns the exit status; only bin/main decides to exit the process. */
-export async function runCli(argv: string[], io: ProcessIo): Promise<number> {
+export async function runCli(given: string[], io: ProcessIo): Promise<number> {
+  // `rolectl help role create` is `rolectl role create --help`, at any depth (commander's own
+  // help command stops at one level).
+  const argv = given[0] === "help" ? [...given.slice(1), "--help"] : given;
   // Before commander has parsed: only rolectl's own arguments count, not a child's after "--".
   const end = argv.indexOf("--");
   const own = end < 0 ? argv : argv.slice(0, end);

@@ -54,6 +54,24 @@ describe("the CLI frame", () => {
     expect(r.stdout).toMatch(/Examples:\n {2}\$ .*rolectl /);
   });
 
+  it.each([
+    [["help"], ["--help"]],
+    [
+      ["help", "role"],
+      ["role", "--help"],
+    ],
+    [
+      ["help", "role", "create"],
+      ["role", "create", "--help"],
+    ],
+  ])("`rolectl %s` prints the same help as --help", async (help, flag) => {
+    const a = await runInProcess(env.sandbox, help);
+    const b = await runInProcess(env.sandbox, flag);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain(`Usage: rolectl ${flag.slice(0, -1).join(" ")}`.trimEnd());
+  });
+
   it("prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     const r = await env.sandbox.run(["--version"]);
