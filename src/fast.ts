@@ -26,6 +26,7 @@ function parseFastArgs(argv: string[]): FastArgs | undefined {
   const [command, ...rest] = argv;
   if (command !== "credential-process" && command !== "assume") return undefined;
   const args: FastArgs = { command, format: command === "assume" ? "export" : "credential-process" };
+  let formats = 0; // --json and --format together are the full CLI's to refuse
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     const [flag, inline] =
@@ -37,8 +38,9 @@ function parseFastArgs(argv: string[]): FastArgs | undefined {
       const name = value();
       if (!name) return undefined;
       args.profile = name;
-    } else if (command === "assume" && flag === "--json" && inline === undefined) args.format = "json";
-    else if (command === "assume" && flag === "--format") {
+    } else if (command === "assume" && flag === "--json" && inline === undefined && !formats++)
+      args.format = "json";
+    else if (command === "assume" && flag === "--format" && !formats++) {
       const f = value();
       if (!OUTPUT_FORMATS.includes(f as OutputFormat)) return undefined;
       args.format = f as OutputFormat;

@@ -475,6 +475,10 @@ describe("exec, credential-process and the AWS CLI", () => {
       );
     }
     expect(existsSync(marker)).toBe(false);
+    // --json with another --format: two outputs asked for, so neither is guessed (cache hit or not)
+    const both = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--json", "--format", "env"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--json and --format env ask for two different outputs");
   });
 
   it("arguments after -- belong to the command, --json included, even when rolectl fails", async () => {

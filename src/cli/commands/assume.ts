@@ -82,6 +82,10 @@ export function registerAssume(program: Command, run: CommandRunner): void {
   ).action(
     run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string; force?: boolean }>(
       async (ctx, opts) => {
+        if (ctx.opts.json && opts.format !== "export" && opts.format !== "json")
+          throw usageError("usage", `--json and --format ${opts.format} ask for two different outputs.`, {
+            hint: "Pass one of them: --json is --format json.",
+          });
         if (ctx.opts.dryRun && opts.installCredentialProcess === undefined)
           throw usageError(
             "usage",
