@@ -239,6 +239,51 @@ describe("role create / show / delete", () => {
       },
     ],
     [
+      [
+        ...["--web-identity", PROVIDER, "--audience", "sts.amazonaws.com"],
+        ...["--subject", "repo:org/app:ref:refs/heads/main", "--subject", "repo:org/app:environment:*"],
+      ],
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+          StringLike: {
+            "token.actions.githubusercontent.com:sub": [
+              "repo:org/app:ref:refs/heads/main",
+              "repo:org/app:environment:*",
+            ],
+          },
+        },
+      },
+    ],
+    [
+      ["--web-identity", PROVIDER, "--audience", "sts.amazonaws.com", "--allow-any-subject"],
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } },
+      },
+    ],
+    [
+      ["--service", "lambda", "--service", "edgelambda.amazonaws.com"],
+      {
+        Effect: "Allow",
+        Principal: { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] },
+        Action: "sts:AssumeRole",
+      },
+    ],
+    [
+      ["--trust-account", "222222222222", "--trust-account", "333333333333"],
+      {
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
+        Action: "sts:AssumeRole",
+      },
+    ],
+    [
       ["--saml", SAML],
       {
         Effect: "Allow",
@@ -428,6 +473,24 @@ describe("role create / show / delete", () => {
   });
 });
 
+describe("web identity without a subject", () => {
+  it("another provider is allowed, with a warning saying who may assume the role", async () => {
+    const r = await run(
+      "role",
+      "create",
+      "oidc-any",
+      "--web-identity",
+      "arn:aws:iam::123456789012:oidc-provider/idp.example.com",
+      "--audience",
+      "my-app",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "warning: Any identity that idp.example.com issues tokens for (with audience my-app)",
+    );
+  });
+});
+
 describe("what reads can refuse is refused before the first write", () => {
   it("role create with a managed policy that does not exist: exit 3, no write", async () => {
     const r = await run(
@@ -545,6 +608,14 @@ describe("bad input is refused before any AWS write (exit 2)", () => {
       "Invalid oidc-provider ARN",
     ],
     ["bad saml provider", ["role", "create", "r", "--saml", "Okta"], "Invalid saml-provider ARN"],
+    [
+      "GitHub's OIDC provider without --subject (any repository could assume it)",
+      [
+        ...["role", "create", "r", "--web-identity"],
+        ...["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", "--audience", "a"],
+      ],
+      "can be assumed by any of its users",
+    ],
     ["bad app id", ["amplify-service-role", "--app-id", "APP"], "Invalid Amplify app id"],
     ["bad amplify role name", ["amplify-service-role", "--role-name", "a/b"], "Invalid role name"],
     ["unknown category", ["policy", "amplify-cli", "--without", "core"], "Invalid category"],

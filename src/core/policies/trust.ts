@@ -7,12 +7,18 @@ const doc = (statement: PolicyStatementShape): PolicyDocumentShape => ({
   Statement: [statement],
 });
 
-export function serviceTrust(service: string): PolicyDocumentShape {
-  return doc({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
+/** One value as a string, several as a list (IAM's own shape). */
+const oneOrMany = (values: string[]): string | string[] =>
+  values.length === 1 ? (values[0] as string) : values;
+
+export function serviceTrust(services: string | string[]): PolicyDocumentShape {
+  const list = typeof services === "string" ? [services] : services;
+  return doc({ Effect: "Allow", Principal: { Service: oneOrMany(list) }, Action: "sts:AssumeRole" });
 }
 
 export interface AccountTrustOptions {
-  accountId: string;
+  /** One account, or several (each one's root may assume the role). */
+  accountId: string | string[];
   partition?: string;
   externalId?: string;
   requireMfa?: boolean;
@@ -24,7 +30,13 @@ export function accountTrust(o: AccountTrustOptions): PolicyDocumentShape {
   if (o.requireMfa) condition.Bool = { "aws:MultiFactorAuthPresent": "true" };
   return doc({
     Effect: "Allow",
-    Principal: { AWS: `arn:${o.partition ?? "aws"}:iam::${o.accountId}:root` },
+    Principal: {
+      AWS: oneOrMany(
+        (typeof o.accountId === "string" ? [o.accountId] : o.accountId).map(
+          (id) => `arn:${o.partition ?? "aws"}:iam::${id}:root`,
+        ),
+      ),
+    },
     Action: "sts:AssumeRole",
     ...(Object.keys(condition).length ? { Condition: condition } : {}),
   });
@@ -37,14 +49,18 @@ export const oidcHost = (providerArn: string): string =>
 export function webIdentityTrust(
   providerArn: string,
   audience: string,
-  subject?: string,
+  subjects: string | string[] = [],
 ): PolicyDocumentShape {
   const host = oidcHost(providerArn);
-  const condition: Record<string, Record<string, string>> = { StringEquals: { [`${host}:aud`]: audience } };
-  if (subject !== undefined) {
-    // A wildcard subject (repo:org/repo:*) needs StringLike; an exact one StringEquals.
-    const operator = /[*?]/.test(subject) ? "StringLike" : "StringEquals";
-    condition[operator] = { ...condition[operator], [`${host}:sub`]: subject };
+  const list = typeof subjects === "string" ? [subjects] : subjects;
+  const condition: Record<string, Record<string, string | string[]>> = {
+    StringEquals: { [`${host}:aud`]: audience },
+  };
+  if (list.length) {
+    // A wildcard subject (repo:org/repo:*) needs StringLike; exact ones StringEquals. Several
+    // subjects are one list under one operator (operators are ANDed; values in a list ORed).
+    const operator = list.some((sub) => /[*?]/.test(sub)) ? "StringLike" : "StringEquals";
+    condition[operator] = { ...condition[operator], [`${host}:sub`]: oneOrMany(list) };
   }
   return doc({
     Effect: "Allow",

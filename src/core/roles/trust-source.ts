@@ -4,7 +4,7 @@ import { normaliseServicePrincipal, validateAccountId, validateExternalId } from
 import { flagOrAsk } from "../ask.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { readPolicy } from "../policies/read-policy.js";
-import { accountTrust, samlTrust, serviceTrust, webIdentityTrust } from "../policies/trust.js";
+import { accountTrust, oidcHost, samlTrust, serviceTrust, webIdentityTrust } from "../policies/trust.js";
 
 // `role create`'s trust policy from exactly one trust source: a flag, or on a terminal a short
 // wizard. Options that belong to another kind of trust are refused, not silently dropped.
@@ -14,16 +14,24 @@ export const TRUST_POLICY_MAX = 2048;
 
 /** The trust options of `role create`, as typed. */
 export interface TrustOptions {
-  service?: string;
-  trustAccount?: string;
+  /** Repeatable: several services may share a role. */
+  service?: string[];
+  /** Repeatable: the root of each account. */
+  trustAccount?: string[];
   externalId?: string;
   requireMfa?: boolean;
   webIdentity?: string;
   audience?: string;
-  subject?: string;
+  /** Repeatable: any of these token subjects. */
+  subject?: string[];
+  /** Let any subject of the provider assume the role (refused for GitHub without it). */
+  allowAnySubject?: boolean;
   saml?: string;
   trustPolicy?: string;
 }
+
+/** Providers whose tokens any of their users can mint: without a subject, anyone is trusted. */
+const SHARED_PROVIDERS = ["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"];
 
 function validateProviderArn(value: string, kind: "oidc-provider" | "saml-provider", flag: string): string {
   const re =
@@ -48,6 +56,8 @@ export interface Trust {
   trustedAccount?: string;
   /** The wizard chose the kind: the plan is confirmed before it is applied. */
   asked?: boolean;
+  /** Allowed, but worth saying (e.g. an OIDC role without a subject condition). */
+  warnings?: string[];
 }
 
 export async function buildTrust(
@@ -75,6 +85,7 @@ export async function buildTrust(
     ["--require-mfa", o.requireMfa, "account"],
     ["--audience", o.audience, "web-identity"],
     ["--subject", o.subject, "web-identity"],
+    ["--allow-any-subject", o.allowAnySubject, "web-identity"],
   ];
   const misplaced = (kind: TrustKind) => {
     const wrong = belongs.find(([, value, owner]) => value !== undefined && owner !== kind);
@@ -110,34 +121,39 @@ export async function buildTrust(
   }
   misplaced(kind);
   switch (kind) {
-    case "service":
-      return {
-        kind,
-        asked,
-        policy: serviceTrust(
-          normaliseServicePrincipal(
-            await flagOrAsk(ask.prompter, o.service, {
+    case "service": {
+      const services = o.service?.length
+        ? o.service
+        : [
+            await flagOrAsk(ask.prompter, undefined, {
               message: "Service principal, e.g. lambda.amazonaws.com:",
               flag: "--service",
             }),
-            "--service",
-          ),
-        ),
+          ];
+      return {
+        kind,
+        asked,
+        policy: serviceTrust(services.map((sv) => normaliseServicePrincipal(sv, "--service"))),
       };
+    }
     case "account": {
-      const accountId = validateAccountId(
-        await flagOrAsk(ask.prompter, o.trustAccount, {
-          message: "Trusted account id (12 digits):",
-          flag: "--trust-account",
-        }),
-        "--trust-account",
-      );
+      const accountIds = (
+        o.trustAccount?.length
+          ? o.trustAccount
+          : [
+              await flagOrAsk(ask.prompter, undefined, {
+                message: "Trusted account id (12 digits):",
+                flag: "--trust-account",
+              }),
+            ]
+      ).map((id) => validateAccountId(id, "--trust-account"));
+      const accountId = accountIds.length === 1 ? (accountIds[0] as string) : accountIds;
       const externalId =
         o.externalId === undefined ? undefined : validateExternalId(o.externalId, "--external-id");
       return {
         kind,
         asked,
-        trustedAccount: accountId,
+        ...(typeof accountId === "string" ? { trustedAccount: accountId } : {}),
         policy: accountTrust({
           accountId,
           ...(externalId ? { externalId } : {}),
@@ -160,7 +176,30 @@ export async function buildTrust(
       });
       if (!audience.trim())
         throw usageError("invalid_value", 'Invalid audience "" (--audience): must not be empty.');
-      return { kind, asked, policy: webIdentityTrust(provider, audience, o.subject) };
+      let subjects = o.subject ?? [];
+      if (!subjects.length && !o.allowAnySubject && !ask.nonInteractive) {
+        const typed = await ask.prompter.input({
+          message: "Token subject allowed (e.g. repo:my-org/my-app:*), empty for any:",
+          flag: "--subject",
+        });
+        subjects = typed.trim() ? [typed.trim()] : [];
+      }
+      const host = oidcHost(provider);
+      const warnings: string[] = [];
+      if (!subjects.length && !o.allowAnySubject) {
+        if (SHARED_PROVIDERS.includes(host))
+          throw usageError(
+            "invalid_input",
+            `A role trusting ${host} without --subject can be assumed by any of its users: any repository on GitHub, for instance.`,
+            {
+              hint: "Add --subject 'repo:ORG/REPO:*' (repeatable), or --allow-any-subject if that is really meant.",
+            },
+          );
+        warnings.push(
+          `Any identity that ${host} issues tokens for (with audience ${audience}) may assume this role; --subject narrows it.`,
+        );
+      }
+      return { kind, asked, warnings, policy: webIdentityTrust(provider, audience, subjects) };
     }
     case "saml":
       return {

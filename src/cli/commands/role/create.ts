@@ -71,6 +71,7 @@ export async function createCommand(
     );
   }
   const trust = await buildTrust(ctx, o);
+  for (const warning of trust.warnings ?? []) ctx.out.warn(warning);
   const desired = {
     name,
     path,

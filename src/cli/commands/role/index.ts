@@ -22,13 +22,25 @@ export function registerRole(program: Command, run: CommandRunner): void {
       .command("create")
       .argument("[name]", "role name")
       .description("create (or converge) a role; exactly one trust source")
-      .option("--service <principal>", "trust an AWS service, e.g. lambda.amazonaws.com")
-      .option("--trust-account <id>", "trust another AWS account (its root principal)")
+      .option(
+        "--service <principal>",
+        "trust an AWS service, e.g. lambda.amazonaws.com (repeatable)",
+        collect,
+      )
+      .option("--trust-account <id>", "trust another AWS account, its root principal (repeatable)", collect)
       .option("--external-id <id>", "with --trust-account: require this sts:ExternalId")
       .option("--require-mfa", "with --trust-account: require aws:MultiFactorAuthPresent")
       .option("--web-identity <provider-arn>", "trust an OIDC provider (AssumeRoleWithWebIdentity)")
       .option("--audience <aud>", "with --web-identity: the token audience")
-      .option("--subject <sub>", "with --web-identity: the token subject (wildcards use StringLike)")
+      .option(
+        "--subject <sub>",
+        "with --web-identity: a token subject allowed, e.g. 'repo:org/app:*' (repeatable; wildcards use StringLike)",
+        collect,
+      )
+      .option(
+        "--allow-any-subject",
+        "with --web-identity: no subject condition (refused for GitHub without it)",
+      )
       .option("--saml <provider-arn>", "trust a SAML provider (AssumeRoleWithSAML)")
       .option("--trust-policy <file>", "trust policy JSON from a file")
       .option("--managed-policy <arn>", "attach a managed policy (repeatable, up to 10)", collect)
