@@ -45,13 +45,21 @@ const AMPLIFY_TRUST = {
       Action: "sts:AssumeRole",
       Condition: {
         StringEquals: { "aws:SourceAccount": ACCOUNT },
-        ArnLike: { "aws:SourceArn": `arn:aws:amplify:us-east-1:${ACCOUNT}:apps/*` },
+        ArnLike: { "aws:SourceArn": `arn:aws:amplify:*:${ACCOUNT}:apps/*` },
       },
     },
   ],
 };
 
 describe("amplify-service-role", () => {
+  it("is one role for every region: a run with another --region plans no change", async () => {
+    expect((await json("amplify-service-role")).status).toBe("created");
+    env.proxy.reset();
+    const other = await json("amplify-service-role", "--region", "eu-west-1");
+    expect(other.status).toBe("unchanged");
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+
   it("creates the role with the exact trust and policy, then a second run writes nothing", async () => {
     const first = await json("amplify-service-role");
     expect(first).toMatchObject({
@@ -105,7 +113,7 @@ describe("amplify-service-role", () => {
     const r = await run("amplify-service-role", "--dry-run", "--region", "eu-west-1");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("would create  AmplifyConsoleServiceRole-AmplifyRole");
-    expect(r.stdout).toContain(`"aws:SourceArn": "arn:aws:amplify:eu-west-1:${ACCOUNT}:apps/*"`);
+    expect(r.stdout).toContain(`"aws:SourceArn": "arn:aws:amplify:*:${ACCOUNT}:apps/*"`);
     expect(env.proxy.writeCalls()).toEqual([]);
   });
 

@@ -59,13 +59,11 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
         import("../../core/amplify/service-role.js"),
       ]);
       const caller = await getCallerIdentity(await ctx.sts());
-      const region = (await ctx.awsSettings()).region;
       // Check the app before touching IAM, so an unknown app id leaves nothing half-done.
       const app = appId ? await amplifyCore.getAmplifyApp(await ctx.amplify(), appId) : undefined;
       const desired = amplifyCore.desiredAmplifyServiceRole({
         name,
         accountId: caller.account,
-        region,
         partition: partitionOf(caller.arn),
         sourceConditions: opts.sourceConditions,
         ...(maxSessionDuration ? { maxSessionDuration } : {}),

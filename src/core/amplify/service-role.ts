@@ -10,7 +10,6 @@ import { amplifyManagedPolicyArn } from "./names.js";
 export interface AmplifyRoleOptions {
   name: string;
   accountId: string;
-  region: string;
   partition?: string;
   sourceConditions: boolean;
   maxSessionDuration?: number;

@@ -81,7 +81,6 @@ export function samlTrust(providerArn: string): PolicyDocumentShape {
 
 export interface AmplifyTrustOptions {
   accountId: string;
-  region: string;
   partition?: string;
   /** The confused-deputy guard; on unless --no-source-conditions. */
   sourceConditions: boolean;
@@ -97,7 +96,8 @@ export function amplifyServiceTrust(o: AmplifyTrustOptions): PolicyDocumentShape
           Condition: {
             StringEquals: { "aws:SourceAccount": o.accountId },
             ArnLike: {
-              "aws:SourceArn": `arn:${o.partition ?? "aws"}:amplify:${o.region}:${o.accountId}:apps/*`,
+              // Every region: the role is global, and apps in any region deploy with it.
+              "aws:SourceArn": `arn:${o.partition ?? "aws"}:amplify:*:${o.accountId}:apps/*`,
             },
           },
         }
