@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { acquireLock } from "../fs/lock.js";
@@ -35,49 +35,69 @@ export interface UpsertResult {
 export function upsertSection(text: string, path: string, change: SectionChange): UpsertResult {
   const file = parseIni(text, path);
   const eol = file.eol;
-  const lines = [...file.lines];
+  // Each line with its own ending, so a mixed-ending file keeps its endings line by line.
+  const lines = file.lines.map((t, i) => ({ t, e: file.eols[i] ?? "" }));
+  const render = (k: string, v: string) => ({ t: `${k} = ${v}`, e: eol });
+  const joined = (ls: { t: string; e: string }[]) =>
+    (file.hadBom ? "\uFEFF" : "") + ls.map((l) => l.t + l.e).join("");
   const section = file.sections.findLast(
     (s) =>
       s.name === change.section ||
       (change.profile !== undefined && configSectionProfile(s.name) === change.profile),
   );
-  const render = (k: string, v: string) => `${k} = ${v}`;
 
   if (!section) {
-    const body = [`[${change.section}]`, ...Object.entries(change.values).map(([k, v]) => render(k, v))];
-    // Drop the trailing empty "line" that a final newline leaves, then append after one blank line.
-    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    const out = [...lines, ...(lines.length ? [""] : []), ...body, ""];
-    return { text: (file.hadBom ? "\uFEFF" : "") + out.join(eol), changed: true };
+    const body = [`[${change.section}]`, ...Object.entries(change.values).map(([k, v]) => `${k} = ${v}`)];
+    // After the last line (which gets an ending if it had none), one blank line, then the section.
+    const last = lines[lines.length - 1];
+    if (last && last.t === "" && last.e === "") lines.pop();
+    const tail = lines[lines.length - 1];
+    if (tail && tail.e === "") tail.e = eol;
+    const blank = tail && tail.t.trim() !== "" ? [{ t: "", e: eol }] : [];
+    return { text: joined([...lines, ...blank, ...body.map((t) => ({ t, e: eol }))]), changed: true };
   }
 
   const previous: Record<string, string> = {};
   for (const [k, e] of section.entries) if (!e.sub) previous[k] = e.value;
+  // A key's lines: its own and the deeper-indented ones under it (continuation or nested).
+  const linesOf = (entry: { line: number; indent: number }) => {
+    const own = [entry.line];
+    for (let l = entry.line + 1; l <= section.lastLine; l++) {
+      const raw = (lines[l] as { t: string }).t;
+      const trimmed = raw.trim();
+      if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+      if (raw.length - raw.trimStart().length <= entry.indent) break;
+      own.push(l);
+    }
+    return own;
+  };
   let changed = false;
-  const additions: string[] = [];
+  const gone = new Set<number>();
+  const additions: { t: string; e: string }[] = [];
   for (const [key, value] of Object.entries(change.values)) {
     const entry = section.entries.get(key);
     if (!entry) {
       additions.push(render(key, value));
       changed = true;
-    } else if (entry.value !== value || entry.sub) {
-      lines[entry.line] = render(key, value);
+    } else if (entry.value !== value || (entry.sub && Object.keys(entry.sub).length)) {
+      lines[entry.line] = { t: `${key} = ${value}`, e: (lines[entry.line] as { e: string }).e || eol };
+      // The old value's continuation lines would continue the new one: they go too.
+      for (const l of linesOf(entry).slice(1)) gone.add(l);
       changed = true;
     }
   }
-  // Removals only touch lines up to lastLine, so the additions' index below stays right.
-  const gone = new Set<number>();
-  const starts = [...section.entries.values()].map((e) => e.line).sort((a, b) => a - b);
   for (const key of change.remove ?? []) {
     const entry = section.entries.get(key);
     if (!entry || key in change.values) continue;
-    const end = starts.find((l) => l > entry.line) ?? section.lastLine + 1;
-    for (let l = entry.line; l < end; l++) gone.add(l);
+    for (const l of linesOf(entry)) gone.add(l);
     changed = true;
   }
-  if (additions.length) lines.splice(section.lastLine + 1, 0, ...additions);
+  const lastLine = lines[section.lastLine];
+  if (additions.length && lastLine && lastLine.e === "") lastLine.e = eol;
+  // Removals only touch lines up to lastLine, so the additions' index stays right.
+  lines.splice(section.lastLine + 1, 0, ...additions);
   const kept = lines.filter((_, i) => !gone.has(i) || i > section.lastLine);
-  return { text: (file.hadBom ? "\uFEFF" : "") + kept.join(eol), changed, previous };
+  return { text: joined(kept), changed, previous };
 }
 
 export interface WriteOptions {
@@ -91,10 +111,13 @@ export interface WriteOptions {
  * file does not exist) and returns the new text, or undefined to leave the file alone.
  */
 export async function editConfigFile(
-  path: string,
+  given: string,
   mutate: (text: string) => string | undefined,
   options: WriteOptions,
 ): Promise<{ written: boolean; backup?: string }> {
+  // A symlinked ~/.aws/config (dotfiles repos) is written through, as the AWS CLI does: the
+  // link stays a link, the file it points at gets the change.
+  const path = await realpath(given).catch(() => given);
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   } catch (err) {

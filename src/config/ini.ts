@@ -28,6 +28,9 @@ export interface IniSection {
 export interface IniFile {
   path: string;
   lines: string[];
+  /** What ends each line ("" for the last): a file's mixed line ends are kept as they are. */
+  eols: string[];
+  /** The file's usual line end, for new lines. */
   eol: "\n" | "\r\n";
   hadBom: boolean;
   sections: IniSection[];
@@ -36,8 +39,11 @@ export interface IniFile {
 export function parseIni(text: string, path: string): IniFile {
   const hadBom = text.startsWith("\uFEFF");
   const body = hadBom ? text.slice(1) : text;
-  const eol = body.includes("\r\n") ? "\r\n" : "\n";
-  const lines = body.split(/\r?\n/);
+  const parts = body.split(/(\r?\n)/);
+  const lines = parts.filter((_, i) => i % 2 === 0);
+  const eols = lines.map((_, i) => parts[2 * i + 1] ?? "");
+  const crlf = eols.filter((e) => e === "\r\n").length;
+  const eol = crlf > eols.filter((e) => e === "\n").length ? "\r\n" : "\n";
   const sections: IniSection[] = [];
   let section: IniSection | undefined;
   let entry: IniEntry | undefined;
@@ -95,7 +101,7 @@ export function parseIni(text: string, path: string): IniFile {
     current.entries.set(key, entry);
     current.lastLine = i;
   }
-  return { path, lines, eol, hadBom, sections };
+  return { path, lines, eols, eol, hadBom, sections };
 }
 
 function splitKeyValue(line: string): [string, string] | undefined {

@@ -1,5 +1,8 @@
+import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { upsertSection } from "../../src/config/edit.js";
+import { editConfigFile, upsertSection } from "../../src/config/edit.js";
 
 const FILE = `# top comment
 [default]
@@ -53,6 +56,39 @@ describe("upsertSection", () => {
     const text = '[profile "a"]\nregion = x\n';
     const r = upsertSection(text, "config", { section: "profile a", profile: "a", values: { region: "y" } });
     expect(r.text).toBe('[profile "a"]\nregion = y\n');
+  });
+
+  it("keeps each line's own ending in a mixed-ending file", () => {
+    const text = "[a]\r\nx = 1\n[b]\ny = 2\r\n";
+    expect(upsertSection(text, "config", { section: "a", values: { x: "9" } }).text).toBe(
+      "[a]\r\nx = 9\n[b]\ny = 2\r\n",
+    );
+  });
+
+  it("keeps trailing blank lines when it appends a section", () => {
+    const r = upsertSection("[a]\nx = 1\n\n\n", "config", { section: "b", values: { y: "1" } });
+    expect(r.text).toBe("[a]\nx = 1\n\n\n[b]\ny = 1\n");
+  });
+
+  it("takes a replaced key's continuation lines with it", () => {
+    const text = "[a]\nrole_arn = x\n  still x\n# about region\nregion = r\n";
+    expect(upsertSection(text, "config", { section: "a", values: { role_arn: "z" } }).text).toBe(
+      "[a]\nrole_arn = z\n# about region\nregion = r\n",
+    );
+  });
+
+  it("writes through a symlinked file, leaving the link a link", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rolectl-edit-"));
+    const real = join(dir, "dotfiles-config");
+    const link = join(dir, "config");
+    writeFileSync(real, "[a]\nx = 1\n");
+    symlinkSync(real, link);
+    await editConfigFile(link, (t) => upsertSection(t, link, { section: "a", values: { x: "2" } }).text, {
+      mode: 0o600,
+    });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe("[a]\nx = 2\n");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("reports no change when every value is already there", () => {
