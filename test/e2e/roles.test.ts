@@ -421,6 +421,21 @@ describe("role create / show / delete", () => {
     );
   });
 
+  it("a wrong answer in the wizard is asked again with the rule, not the end of the wizard", async () => {
+    const erase = "\u007f".repeat(12);
+    const r = await runInPty(["role", "create"], env.sandbox.env, [
+      { expect: /Role name:/, send: "bad name\r" },
+      { expect: /Invalid role name "bad name"/, send: `${erase}goodname\r` },
+      { expect: /Who may assume the role\?/, send: "\r" },
+      { expect: /Service principal/, send: "lambda!\r" },
+      { expect: /Invalid service/, send: `${erase}lambda\r` },
+      { expect: /Apply this plan\?/, send: "y\r" },
+    ]);
+    expect(r.asked).toHaveLength(6);
+    expect(r.code).toBe(0);
+    expect((await iam().send(new GetRoleCommand({ RoleName: "goodname" }))).Role?.RoleName).toBe("goodname");
+  });
+
   it("--verify rides out AccessDenied while IAM propagates", async () => {
     env.proxy.inject("AssumeRole", { kind: "accessDenied" }, 2);
     const r = await json(

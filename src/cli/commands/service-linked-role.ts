@@ -16,19 +16,21 @@ import { formatTable, shortDate } from "../render.js";
 const core = () => import("../../core/service-linked/roles.js");
 
 async function askService(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value = await flagOrAsk(ctx.prompter, given, {
-    message: "Service principal, e.g. connect.amazonaws.com:",
-    flag: "--service",
-  });
-  return normaliseServicePrincipal(value.trim(), "--service");
+  return flagOrAsk(
+    ctx.prompter,
+    given,
+    { message: "Service principal, e.g. connect.amazonaws.com:", flag: "--service" },
+    (v) => normaliseServicePrincipal(v.trim(), "--service"),
+  );
 }
 
 async function askRoleName(ctx: CliContext, given: string | undefined): Promise<string> {
-  const value = await flagOrAsk(ctx.prompter, given, {
-    message: "Service-linked role name:",
-    flag: "the NAME argument",
-  });
-  return validateRoleName(value.trim(), "NAME");
+  return flagOrAsk(
+    ctx.prompter,
+    given,
+    { message: "Service-linked role name:", flag: "the NAME argument" },
+    (v) => validateRoleName(v.trim(), "NAME"),
+  );
 }
 
 export function registerServiceLinkedRole(program: Command, run: CommandRunner): void {
@@ -164,11 +166,12 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
   ).action(
     run<{ description?: string }>(async (ctx, opts, args) => {
       const name = await askRoleName(ctx, args[0] as string | undefined);
-      const text = await flagOrAsk(ctx.prompter, opts.description, {
-        message: "New description:",
-        flag: "--description",
-      });
-      const description = validateDescription(text, "--description");
+      const description = await flagOrAsk(
+        ctx.prompter,
+        opts.description,
+        { message: "New description:", flag: "--description" },
+        (v) => validateDescription(v, "--description"),
+      );
       const { planDescriptionUpdate, applyDescriptionUpdate } = await core();
       const iam = await ctx.iam();
       const plan = await planDescriptionUpdate(iam, name, description);

@@ -85,13 +85,11 @@ export interface TrustingInput {
 }
 
 export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<TrustingInput> {
-  const roleName = validateRoleName(
-    await flagOrAsk(ask.prompter, o.roleName, {
-      message: "Role name in the trusting account:",
-      flag: "--role-name",
-      default: "BizCorpRole",
-    }),
-    "--role-name",
+  const roleName = await flagOrAsk(
+    ask.prompter,
+    o.roleName,
+    { message: "Role name in the trusting account:", flag: "--role-name", default: "BizCorpRole" },
+    (v) => validateRoleName(v, "--role-name"),
   );
   if (o.externalId !== undefined && o.generateExternalId)
     throw usageError("usage", "Give --external-id or --generate-external-id, not both.");
@@ -115,9 +113,11 @@ export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<
       });
       if (choice === "generate") generated = true;
       if (choice === "enter")
-        externalId = validateExternalId(
-          await ask.prompter.input({ message: "External id:", flag: "--external-id" }),
-          "--external-id",
+        externalId = await flagOrAsk(
+          ask.prompter,
+          undefined,
+          { message: "External id:", flag: "--external-id" },
+          (v) => validateExternalId(v, "--external-id"),
         );
     }
     if (o.requireMfa === undefined)
@@ -140,9 +140,8 @@ export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<
       if (choice === "admin") policyArns.push(ADMIN_POLICY);
       if (choice === "arn")
         policyArns.push(
-          validatePolicyArn(
-            await ask.prompter.input({ message: "Policy ARN:", flag: "--policy-arn" }),
-            "--policy-arn",
+          await flagOrAsk(ask.prompter, undefined, { message: "Policy ARN:", flag: "--policy-arn" }, (v) =>
+            validatePolicyArn(v, "--policy-arn"),
           ),
         );
     }
@@ -177,13 +176,11 @@ export interface TrustedInput {
 }
 
 export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<TrustedInput> {
-  const user = validateUserName(
-    await flagOrAsk(ask.prompter, o.user, {
-      message: "IAM user in the trusted account:",
-      flag: "--user",
-      default: "devcorpuser",
-    }),
-    "--user",
+  const user = await flagOrAsk(
+    ask.prompter,
+    o.user,
+    { message: "IAM user in the trusted account:", flag: "--user", default: "devcorpuser" },
+    (v) => validateUserName(v, "--user"),
   );
   let mfaCodes: [string, string] | undefined;
   if (o.mfaCodes !== undefined) {

@@ -125,10 +125,12 @@ export async function buildTrust(
       const services = o.service?.length
         ? o.service
         : [
-            await flagOrAsk(ask.prompter, undefined, {
-              message: "Service principal, e.g. lambda.amazonaws.com:",
-              flag: "--service",
-            }),
+            await flagOrAsk(
+              ask.prompter,
+              undefined,
+              { message: "Service principal, e.g. lambda.amazonaws.com:", flag: "--service" },
+              (v) => normaliseServicePrincipal(v, "--service"),
+            ),
           ];
       return {
         kind,
@@ -141,10 +143,12 @@ export async function buildTrust(
         o.trustAccount?.length
           ? o.trustAccount
           : [
-              await flagOrAsk(ask.prompter, undefined, {
-                message: "Trusted account id (12 digits):",
-                flag: "--trust-account",
-              }),
+              await flagOrAsk(
+                ask.prompter,
+                undefined,
+                { message: "Trusted account id (12 digits):", flag: "--trust-account" },
+                (v) => validateAccountId(v, "--trust-account"),
+              ),
             ]
       ).map((id) => validateAccountId(id, "--trust-account"));
       const accountId = accountIds.length === 1 ? (accountIds[0] as string) : accountIds;
@@ -162,13 +166,11 @@ export async function buildTrust(
       };
     }
     case "web-identity": {
-      const provider = validateProviderArn(
-        await flagOrAsk(ask.prompter, o.webIdentity, {
-          message: "OIDC provider ARN:",
-          flag: "--web-identity",
-        }),
-        "oidc-provider",
-        "--web-identity",
+      const provider = await flagOrAsk(
+        ask.prompter,
+        o.webIdentity,
+        { message: "OIDC provider ARN:", flag: "--web-identity" },
+        (v) => validateProviderArn(v, "oidc-provider", "--web-identity"),
       );
       const audience = await flagOrAsk(ask.prompter, o.audience, {
         message: "Audience (e.g. sts.amazonaws.com):",
@@ -206,10 +208,8 @@ export async function buildTrust(
         kind,
         asked,
         policy: samlTrust(
-          validateProviderArn(
-            await flagOrAsk(ask.prompter, o.saml, { message: "SAML provider ARN:", flag: "--saml" }),
-            "saml-provider",
-            "--saml",
+          await flagOrAsk(ask.prompter, o.saml, { message: "SAML provider ARN:", flag: "--saml" }, (v) =>
+            validateProviderArn(v, "saml-provider", "--saml"),
           ),
         ),
       };

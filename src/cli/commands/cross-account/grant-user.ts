@@ -1,5 +1,6 @@
 import { fileLedger } from "../../../cache/ledger.js";
 import { cacheDirFor } from "../../../cache/location.js";
+import { flagOrAsk } from "../../../core/ask.js";
 import { askTrustedInput, type TrustedOptions } from "../../../core/cross-account/inputs.js";
 import { keyProver } from "../../../core/cross-account/minted.js";
 import { secretPlaces } from "../../../core/cross-account/secret-places.js";
@@ -17,11 +18,13 @@ export async function grantUserCommand(
   ctx: CliContext,
   o: TrustedOptions & { roleArn?: string; showSecrets?: boolean },
 ): Promise<void> {
-  const role = parseRoleArn(
-    o.roleArn ??
-      (await ctx.prompter.input({ message: "Role ARN in the trusting account:", flag: "--role-arn" })),
-    "--role-arn",
+  const roleArn = await flagOrAsk(
+    ctx.prompter,
+    o.roleArn,
+    { message: "Role ARN in the trusting account:", flag: "--role-arn" },
+    (v) => parseRoleArn(v, "--role-arn").arn,
   );
+  const role = parseRoleArn(roleArn, "--role-arn");
   const t = await askTrustedInput({ prompter: ctx.prompter, interactive: !ctx.nonInteractive }, o);
   for (const code of t.mfaCodes ?? []) ctx.out.addSecret(code);
   const { awsFilePaths } = await import("../../../config/files.js");

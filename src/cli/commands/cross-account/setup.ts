@@ -27,7 +27,7 @@ export async function setupCommand(
 ): Promise<void> {
   const ask = { prompter: ctx.prompter, interactive: !ctx.nonInteractive };
   const profileFlag = async (value: string | undefined, message: string, flag: string) =>
-    validateProfileName(await flagOrAsk(ctx.prompter, value, { message, flag }), flag);
+    flagOrAsk(ctx.prompter, value, { message, flag }, (v) => validateProfileName(v, flag));
   const trustingProfile = await profileFlag(
     o.trustingProfile,
     "Profile with admin credentials in the trusting account (Biz Corp):",

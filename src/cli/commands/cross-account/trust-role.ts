@@ -1,3 +1,4 @@
+import { flagOrAsk } from "../../../core/ask.js";
 import { askTrustingInput, type TrustingOptions } from "../../../core/cross-account/inputs.js";
 import { desiredTrustingRole, externalIdIn } from "../../../core/cross-account/trusting-side.js";
 import { readRole } from "../../../core/roles/role-state.js";
@@ -15,10 +16,11 @@ export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Pro
     ? externalIdIn((await readRole(await ctx.iam(), asked.roleName, false))?.trustPolicy)
     : undefined;
   const t = earlier ? { ...asked, externalId: earlier } : asked;
-  const trustedAccount = validateAccountId(
-    o.trustedAccount ??
-      (await ctx.prompter.input({ message: "Trusted account id:", flag: "--trusted-account" })),
-    "--trusted-account",
+  const trustedAccount = await flagOrAsk(
+    ctx.prompter,
+    o.trustedAccount,
+    { message: "Trusted account id:", flag: "--trusted-account" },
+    (v) => validateAccountId(v, "--trusted-account"),
   );
   const caller = await getCallerIdentity(await ctx.sts());
   if (caller.account === trustedAccount)

@@ -1,3 +1,4 @@
+import { flagOrAsk } from "../../../core/ask.js";
 import { localInput, type WriteProfileOptions } from "../../../core/cross-account/inputs.js";
 import {
   checkProfileConflicts,
@@ -17,7 +18,12 @@ import type { CliContext } from "../../context.js";
 /** `cross-account write-profile`: part 3 alone, on the developer's machine. */
 export async function writeProfileCommand(ctx: CliContext, o: WriteProfileOptions): Promise<void> {
   const role = parseRoleArn(
-    o.roleArn ?? (await ctx.prompter.input({ message: "Role ARN:", flag: "--role-arn" })),
+    await flagOrAsk(
+      ctx.prompter,
+      o.roleArn,
+      { message: "Role ARN:", flag: "--role-arn" },
+      (v) => parseRoleArn(v, "--role-arn").arn,
+    ),
     "--role-arn",
   );
   const sourceProfile =

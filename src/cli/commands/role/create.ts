@@ -38,9 +38,11 @@ export async function createCommand(
   o: CreateOptions,
   given: string | undefined,
 ): Promise<void> {
-  const name = validateRoleName(
-    await flagOrAsk(ctx.prompter, given, { message: "Role name:", flag: "the NAME argument" }),
-    "NAME",
+  const name = await flagOrAsk(
+    ctx.prompter,
+    given,
+    { message: "Role name:", flag: "the NAME argument" },
+    (v) => validateRoleName(v, "NAME"),
   );
   const path = validatePath(o.path, "--path");
   const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
