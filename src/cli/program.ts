@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { usageError } from "../shared/errors.js";
 import { VERSION } from "../version.js";
 import { type CommandRunner, commandRunner } from "./action.js";
 import { registerAmplify } from "./commands/amplify.js";
@@ -14,6 +15,31 @@ import { withExamples } from "./help.js";
 
 type Register = (program: Command, run: CommandRunner) => void;
 
+function registerCompletion(program: Command, run: CommandRunner): void {
+  withExamples(
+    program
+      .command("completion")
+      .argument("<shell>", `one of ${["bash", "zsh", "fish"].join(", ")}`)
+      .description("print a shell completion script (commands, options, and profile names from your files)"),
+    [
+      'eval "$(rolectl completion bash)"',
+      'eval "$(rolectl completion zsh)"',
+      "rolectl completion fish | source",
+    ],
+  ).action(
+    run(async (ctx, _o, args) => {
+      const { completionScript, SHELLS } = await import("./completion.js");
+      const shell = args[0] as string;
+      if (!(SHELLS as readonly string[]).includes(shell))
+        throw usageError(
+          "invalid_value",
+          `Invalid shell ${JSON.stringify(shell)}: must be one of ${SHELLS.join(", ")}.`,
+        );
+      ctx.out.raw(completionScript(program, shell as (typeof SHELLS)[number]));
+    }),
+  );
+}
+
 /** Command groups, each declared in its own file under src/cli/commands. */
 const COMMANDS: Register[] = [
   registerWhoami,
@@ -24,6 +50,7 @@ const COMMANDS: Register[] = [
   registerAssume,
   registerCache,
   registerServiceLinkedRole,
+  registerCompletion,
 ];
 
 export interface ProgramHooks {

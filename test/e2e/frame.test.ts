@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../support/cli.js";
+import { BIN, ROOT, runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { runInProcess } from "../support/in-process.js";
 import { loadedModules } from "../support/loads.js";
@@ -70,6 +70,44 @@ describe("the CLI frame", () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toContain(`Usage: rolectl ${flag.slice(0, -1).join(" ")}`.trimEnd());
+  });
+
+  it("completion: bash completes commands, aliases, options and profile names", async () => {
+    env.sandbox.writeConfig("[default]\nregion = eu-west-1\n[profile bizcorprole]\nrole_arn = x\n");
+    const rolectl = `"${process.execPath}" "${BIN}"`;
+    const bash = await runProgram(
+      "bash",
+      [
+        "-c",
+        `eval "$(${rolectl} completion bash)"
+t() { COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _rolectl; echo "\${COMPREPLY[*]}"; }
+t rolectl ro; t rolectl role c; t rolectl slr cr; t rolectl assume --profile ""; t rolectl role create --trust-a`,
+      ],
+      env.sandbox.env,
+    );
+    expect(bash.stdout.split("\n").slice(0, 5)).toEqual([
+      "role",
+      "create",
+      "create",
+      "bizcorprole default",
+      "--trust-account",
+    ]);
+    const bad = await runInProcess(env.sandbox, ["completion", "tcsh"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Invalid shell "tcsh": must be one of bash, zsh, fish.');
+  });
+
+  it.skipIf(spawnSync("fish", ["--version"]).status !== 0)("completion: fish", async () => {
+    env.sandbox.writeConfig("[profile bizcorprole]\nrole_arn = x\n");
+    const fish = await runProgram(
+      "fish",
+      [
+        "-c",
+        `"${process.execPath}" "${BIN}" completion fish | source; complete -C 'rolectl role cr'; complete -C 'rolectl exec --profile biz'`,
+      ],
+      env.sandbox.env,
+    );
+    expect(fish.stdout).toBe("create\nbizcorprole\n");
   });
 
   it("prints the package version", async () => {
