@@ -4,7 +4,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { ClientOptions } from "../aws/clients.js";
 import type { AwsSettings } from "../aws/settings.js";
-import { awsFilePaths, loadSharedConfig, type SharedConfig } from "../config/files.js";
+import { awsFilePaths, loadSharedConfig, profileSettings, type SharedConfig } from "../config/files.js";
 import { resolveAwsSettings } from "../core/aws-settings.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { interceptInterrupts } from "../io/interrupt.js";
@@ -106,10 +106,17 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
         shared: await sharedConfig(),
       }),
     );
-    const options = async (): Promise<ClientOptions> => ({
-      settings: await settings(),
-      ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
-    });
+    const options = async (): Promise<ClientOptions> => {
+      const resolved = await settings();
+      const values = resolved.profile ? profileSettings(await sharedConfig(), resolved.profile) : undefined;
+      return {
+        settings: resolved,
+        // A role profile gets its credentials the way `assume` does (cache, MFA sources, prompt),
+        // not from the SDK's chain, which cannot ask for an MFA code.
+        ...(values?.role_arn && resolved.profile ? { credentials: roleCredentials(resolved.profile) } : {}),
+        ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
+      };
+    };
     return {
       settings,
       iam: once(async () => (await clients()).createIamClient(await options())),
@@ -118,6 +125,22 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
       /** STS with other credentials (a new access key being proved), same region and endpoint. */
       stsAs: async (credentials: { accessKeyId: string; secretAccessKey: string }) =>
         (await clients()).createStsClient({ ...(await options()), credentials }),
+    };
+  };
+  /** Credentials of a role profile through rolectl's own chain; the SDK calls it again on expiry. */
+  const roleCredentials = (profile: string) => async () => {
+    const [{ planCredentialRequest }, { resolveChainCredentials }, { buildChainDeps }] = await Promise.all([
+      import("../core/assume/request.js"),
+      import("../core/assume/chain.js"),
+      import("./credentials.js"),
+    ]);
+    const { plan } = planCredentialRequest(await sharedConfig(), io.env, { profile });
+    const { credentials: c } = await resolveChainCredentials(plan, await buildChainDeps(self, {}));
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration),
     };
   };
   const main = makeClients(opts.profile);
@@ -129,7 +152,7 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     return entry;
   };
 
-  return {
+  const self: CliContext = {
     opts,
     env: io.env,
     home,
@@ -172,4 +195,5 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
       if (io.exitStatus) io.exitStatus.code = code;
     },
   };
+  return self;
 }

@@ -202,6 +202,20 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     expect(leftovers.filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
+  it("every command resolves a role profile as assume does: MFA from its sources, then the cache", async () => {
+    const first = await env.sandbox.run(["whoami", "--profile", "bizcorprole", "--json"], {
+      env: { ROLECTL_MFA_CODE: "123456" },
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).arn).toMatch(
+      new RegExp(`^arn:aws:sts::${BIZ}:assumed-role/BizCorpRole/`),
+    );
+    const again = await env.sandbox.run(["whoami", "--profile", "bizcorprole", "--json"]); // no code now
+    expect(again.code, again.stderr).toBe(0);
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1);
+    expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("123456");
+  });
+
   it("a credential_process profile can be the source of the role", async () => {
     const script = join(env.sandbox.dir, "creds.sh");
     const doc = {
