@@ -25,6 +25,13 @@ beforeEach(async () => {
   devKeys = (await twoAdmins(env)).dev;
 });
 
+/** `cross-account grant-user` for devcorpuser on BizCorpRole, non-interactive, JSON. */
+const grantArgs = (...rest: string[]) => [
+  ...["cross-account", "grant-user", "--no-input", "--profile", "devadmin"],
+  ...["--role-arn", `arn:aws:iam::${BIZ}:role/BizCorpRole`, "--user", "devcorpuser", "--json"],
+  ...rest,
+];
+
 const ledgerPath = () => join(env.sandbox.cacheDir, "ledger", `${DEV}-devcorpuser.json`);
 
 /** What IAM holds for devcorpuser: key ids, assigned and unassigned devices. */
@@ -295,19 +302,7 @@ describe("secrets stay where the user can get them, and out of logs", () => {
   });
 
   it("grant-user --create-access-key three times makes one key, held by rolectl until it is handed over", async () => {
-    const grant = [
-      "cross-account",
-      "grant-user",
-      "--no-input",
-      "--profile",
-      "devadmin",
-      "--role-arn",
-      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
-      "--user",
-      "devcorpuser",
-      "--create-access-key",
-      "--json",
-    ];
+    const grant = grantArgs("--create-access-key");
     const ids: string[] = [];
     for (let run = 0; run < 3; run++) {
       const r = await env.sandbox.run(grant);
@@ -323,20 +318,7 @@ describe("secrets stay where the user can get them, and out of logs", () => {
 
   it("--rotate-access-key: a new key where the old one was, proved, then the old one deleted", async () => {
     const keyFile = join(env.sandbox.dir, "dev.key");
-    const grant = [
-      "cross-account",
-      "grant-user",
-      "--no-input",
-      "--profile",
-      "devadmin",
-      "--role-arn",
-      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
-      "--user",
-      "devcorpuser",
-      "--access-key-out",
-      keyFile,
-      "--json",
-    ];
+    const grant = grantArgs("--access-key-out", keyFile);
     const first = await env.sandbox.run(grant);
     expect(first.code, first.stderr).toBe(0);
     const oldId = JSON.parse(first.stdout).accessKey.accessKeyId;
@@ -358,20 +340,7 @@ describe("secrets stay where the user can get them, and out of logs", () => {
 
   it("--rotate-access-key stopped before the old key is deleted: the same command finishes it", async () => {
     const keyFile = join(env.sandbox.dir, "dev.key");
-    const grant = [
-      "cross-account",
-      "grant-user",
-      "--no-input",
-      "--profile",
-      "devadmin",
-      "--role-arn",
-      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
-      "--user",
-      "devcorpuser",
-      "--access-key-out",
-      keyFile,
-      "--json",
-    ];
+    const grant = grantArgs("--access-key-out", keyFile);
     const oldId = JSON.parse((await env.sandbox.run(grant)).stdout).accessKey.accessKeyId;
     env.proxy.reset();
     env.proxy.inject("DeleteAccessKey", { kind: "reset" });

@@ -1,5 +1,5 @@
 import { usageError } from "../../shared/errors.js";
-import type { Prompter } from "../../shared/prompter.js";
+import type { PromptBase, Prompter } from "../../shared/prompter.js";
 import { normaliseServicePrincipal, validateAccountId, validateExternalId } from "../../shared/validate.js";
 import { flagOrAsk } from "../ask.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
@@ -122,35 +122,21 @@ export async function buildTrust(
   misplaced(kind);
   switch (kind) {
     case "service": {
-      const services = o.service?.length
-        ? o.service
-        : [
-            await flagOrAsk(
-              ask.prompter,
-              undefined,
-              { message: "Service principal, e.g. lambda.amazonaws.com:", flag: "--service" },
-              (v) => normaliseServicePrincipal(v, "--service"),
-            ),
-          ];
-      return {
-        kind,
-        asked,
-        policy: serviceTrust(services.map((sv) => normaliseServicePrincipal(sv, "--service"))),
-      };
+      const services = await valuesOrAsk(
+        ask.prompter,
+        o.service,
+        { message: "Service principal, e.g. lambda.amazonaws.com:", flag: "--service" },
+        (v) => normaliseServicePrincipal(v, "--service"),
+      );
+      return { kind, asked, policy: serviceTrust(services) };
     }
     case "account": {
-      const accountIds = (
-        o.trustAccount?.length
-          ? o.trustAccount
-          : [
-              await flagOrAsk(
-                ask.prompter,
-                undefined,
-                { message: "Trusted account id (12 digits):", flag: "--trust-account" },
-                (v) => validateAccountId(v, "--trust-account"),
-              ),
-            ]
-      ).map((id) => validateAccountId(id, "--trust-account"));
+      const accountIds = await valuesOrAsk(
+        ask.prompter,
+        o.trustAccount,
+        { message: "Trusted account id (12 digits):", flag: "--trust-account" },
+        (v) => validateAccountId(v, "--trust-account"),
+      );
       const accountId = accountIds.length === 1 ? (accountIds[0] as string) : accountIds;
       const externalId =
         o.externalId === undefined ? undefined : validateExternalId(o.externalId, "--external-id");
@@ -216,4 +202,14 @@ export async function buildTrust(
     case "file":
       return { kind, policy: await readPolicy(o.trustPolicy ?? "", "--trust-policy", TRUST_POLICY_MAX) };
   }
+}
+
+/** A repeatable flag's values, each checked; without any, one value asked for. */
+async function valuesOrAsk(
+  prompter: Prompter,
+  given: string[] | undefined,
+  question: PromptBase,
+  check: (value: string) => string,
+): Promise<string[]> {
+  return given?.length ? given.map(check) : [await flagOrAsk(prompter, undefined, question, check)];
 }
