@@ -37,8 +37,8 @@ const CHANGES_NOTHING = new Set([
   "exec",
   "credential-process",
   "role show",
-  "slr list",
-  "slr describe",
+  "service-linked-role list",
+  "service-linked-role describe",
   "cache list",
 ]);
 

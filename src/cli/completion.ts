@@ -43,7 +43,12 @@ _rolectl() {
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$prev" = "--profile" ] || [ "$prev" = "--source-profile" ] || [ "$prev" = "--trusting-profile" ] || [ "$prev" = "--trusted-profile" ]; then
-    COMPREPLY=($(compgen -W "$(${PROFILES_SH})" -- "$cur"))
+    # Names are data, never words for compgen -W (which would expand $(...) in a header).
+    local p
+    COMPREPLY=()
+    while IFS= read -r p; do
+      [[ "$p" == "$cur"* ]] && COMPREPLY+=("$p")
+    done < <(${PROFILES_SH})
     return
   fi
   local known="|${known.join("|")}|"

@@ -108,12 +108,15 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
     );
     const options = async (): Promise<ClientOptions> => {
       const resolved = await settings();
-      const values = resolved.profile ? profileSettings(await sharedConfig(), resolved.profile) : undefined;
+      const viaRolectl = resolved.profile ? await plannable(resolved.profile) : false;
       return {
         settings: resolved,
-        // A role profile gets its credentials the way `assume` does (cache, MFA sources, prompt),
-        // not from the SDK's chain, which cannot ask for an MFA code.
-        ...(values?.role_arn && resolved.profile ? { credentials: roleCredentials(resolved.profile) } : {}),
+        // A role profile rolectl can plan gets its credentials the way `assume` does (cache, MFA
+        // sources, prompt), not from the SDK's chain, which cannot ask for an MFA code. Others
+        // (web identity, instance metadata, SSO sources) stay with the SDK.
+        ...(viaRolectl && resolved.profile
+          ? { credentials: roleCredentials(resolved.profile, resolved) }
+          : {}),
         ...(opts.debug ? { debug: (line: string) => out.debug(line) } : {}),
       };
     };
@@ -127,21 +130,48 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
         (await clients()).createStsClient({ ...(await options()), credentials }),
     };
   };
-  /** Credentials of a role profile through rolectl's own chain; the SDK calls it again on expiry. */
-  const roleCredentials = (profile: string) => async () => {
-    const [{ planCredentialRequest }, { resolveChainCredentials }, { buildChainDeps }] = await Promise.all([
-      import("../core/assume/request.js"),
-      import("../core/assume/chain.js"),
-      import("./credentials.js"),
-    ]);
-    const { plan } = planCredentialRequest(await sharedConfig(), io.env, { profile });
-    const { credentials: c } = await resolveChainCredentials(plan, await buildChainDeps(self, {}));
-    return {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      sessionToken: c.SessionToken,
-      expiration: new Date(c.Expiration),
-    };
+  /** A role profile whose whole chain rolectl can resolve itself. */
+  const plannable = async (profile: string): Promise<boolean> => {
+    const shared = await sharedConfig();
+    if (!profileSettings(shared, profile)?.role_arn) return false;
+    const { planCredentialRequest } = await import("../core/assume/request.js");
+    try {
+      planCredentialRequest(shared, io.env, { profile });
+      return true;
+    } catch {
+      return false; // the SDK's chain takes it, and reports its own errors
+    }
+  };
+  /**
+   * Credentials of a role profile through rolectl's own chain, shared by every client of this
+   * run (one MFA code, one prompt) and renewed only when they are about to expire.
+   */
+  type Held = { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
+  const held = new Map<string, Promise<Held>>();
+  const roleCredentials = (profile: string, profileSettingsNow: AwsSettings) => async (): Promise<Held> => {
+    const current = held.get(profile);
+    if (current && (await current).expiration.getTime() - Date.now() > 5 * 60_000) return current;
+    const fresh = (async (): Promise<Held> => {
+      const [{ planCredentialRequest }, { resolveChainCredentials }, { buildChainDeps }] = await Promise.all([
+        import("../core/assume/request.js"),
+        import("../core/assume/chain.js"),
+        import("./credentials.js"),
+      ]);
+      const { plan } = planCredentialRequest(await sharedConfig(), io.env, { profile });
+      const deps = await buildChainDeps(self, {}, { settings: profileSettingsNow });
+      const { credentials: c } = await resolveChainCredentials(plan, deps);
+      out.addSecret(c.SecretAccessKey);
+      out.addSecret(c.SessionToken);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: new Date(c.Expiration),
+      };
+    })();
+    held.set(profile, fresh);
+    fresh.catch(() => held.delete(profile));
+    return fresh;
   };
   const main = makeClients(opts.profile);
   const progress = (text: string) => startProgress(text, io.stderr, !opts.json || io.stderr.isTTY === true);

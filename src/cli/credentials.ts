@@ -1,4 +1,5 @@
 import { userInfo } from "node:os";
+import type { AwsSettings } from "../aws/settings.js";
 import { fileCredentialCache } from "../cache/credential-cache.js";
 import { cacheDirFor } from "../cache/location.js";
 import { ensureCacheDir } from "../cache/store.js";
@@ -61,7 +62,7 @@ export interface Obtained {
 export async function buildChainDeps(
   ctx: CliContext,
   opts: AssumeOptions,
-  extra: { totpSeed?: string } = {},
+  extra: { totpSeed?: string; settings?: AwsSettings } = {},
 ): Promise<ChainDeps> {
   const [{ createMfaProvider }, { createAssumeRole }, { runShellCommand }, { parseProcessCredentials }] =
     await Promise.all([
@@ -70,7 +71,8 @@ export async function buildChainDeps(
       import("../io/subprocess.js"),
       import("../core/assume/process-credentials.js"),
     ]);
-  const settings = await ctx.awsSettings();
+  // The region and endpoint of the profile being resolved (clientsFor's), else --profile's.
+  const settings = extra.settings ?? (await ctx.awsSettings());
   let cacheDir = opts.cache === false ? undefined : cacheDirFor(ctx.env, ctx.home);
   let warned = false;
   const cacheUnwritable = (err: unknown) => {

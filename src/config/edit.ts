@@ -1,6 +1,7 @@
-import { mkdir, readFile, realpath, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
+import { makeDirs } from "../fs/dirs.js";
 import { acquireLock } from "../fs/lock.js";
 import { configError } from "../shared/errors.js";
 import { configSectionProfile } from "./files.js";
@@ -37,7 +38,6 @@ export function upsertSection(text: string, path: string, change: SectionChange)
   const eol = file.eol;
   // Each line with its own ending, so a mixed-ending file keeps its endings line by line.
   const lines = file.lines.map((t, i) => ({ t, e: file.eols[i] ?? "" }));
-  const render = (k: string, v: string) => ({ t: `${k} = ${v}`, e: eol });
   const joined = (ls: { t: string; e: string }[]) =>
     (file.hadBom ? "\uFEFF" : "") + ls.map((l) => l.t + l.e).join("");
   const section = file.sections.findLast(
@@ -71,16 +71,21 @@ export function upsertSection(text: string, path: string, change: SectionChange)
     }
     return own;
   };
+  // New keys line up with the section's first key (botocore reads a deeper one as a continuation).
+  const first = [...section.entries.values()].sort((a, b) => a.line - b.line)[0];
+  const keyIndent = first ? (lines[first.line] as { t: string }).t.slice(0, first.indent) : "";
   let changed = false;
   const gone = new Set<number>();
   const additions: { t: string; e: string }[] = [];
   for (const [key, value] of Object.entries(change.values)) {
     const entry = section.entries.get(key);
     if (!entry) {
-      additions.push(render(key, value));
+      additions.push({ t: `${keyIndent}${key} = ${value}`, e: eol });
       changed = true;
     } else if (entry.value !== value || (entry.sub && Object.keys(entry.sub).length)) {
-      lines[entry.line] = { t: `${key} = ${value}`, e: (lines[entry.line] as { e: string }).e || eol };
+      const was = lines[entry.line] as { t: string; e: string };
+      // Same indentation as before: a key at another depth would read as a continuation.
+      lines[entry.line] = { t: `${was.t.slice(0, entry.indent)}${key} = ${value}`, e: was.e || eol };
       // The old value's continuation lines would continue the new one: they go too.
       for (const l of linesOf(entry).slice(1)) gone.add(l);
       changed = true;
@@ -119,7 +124,7 @@ export async function editConfigFile(
   // link stays a link, the file it points at gets the change.
   const path = await realpath(given).catch(() => given);
   try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await makeDirs(dirname(path), 0o700);
   } catch (err) {
     throw configError(
       "config_unwritable",

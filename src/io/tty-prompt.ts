@@ -21,7 +21,17 @@ export function canPromptOnTty(): boolean {
  * an interrupt (exit 130) and Ctrl-D the end of input (exit 4): both on a new line,
  * so that the message does not run into the prompt, and nothing is left half-typed.
  */
+// One prompt on the terminal at a time: two role profiles resolved at once (cross-account setup
+// reads both accounts in parallel) would otherwise share the keystrokes.
+let queue: Promise<unknown> = Promise.resolve();
+
 export function promptOnTty(question: string): Promise<string> {
+  const turn = queue.then(() => askOnTty(question));
+  queue = turn.catch(() => {});
+  return turn;
+}
+
+function askOnTty(question: string): Promise<string> {
   const fd = openSync("/dev/tty", "r+");
   const input = new ReadStream(fd);
   const output = new WriteStream(fd);

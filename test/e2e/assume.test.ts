@@ -216,6 +216,20 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("123456");
   });
 
+  it("a provisioning command's clients share one AssumeRole and one MFA code, even with no cache", async () => {
+    const r = await env.sandbox.run(
+      ["policy", "amplify-cli", "--create", "AmpCli", "--profile", "bizcorprole", "--json"],
+      {
+        env: { ROLECTL_MFA_CODE: "123456", ROLECTL_CACHE_DIR: "/proc/rolectl-no-cache" },
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).arn).toBe(`arn:aws:iam::${BIZ}:policy/AmpCli`);
+    expect(env.proxy.callsOf("GetCallerIdentity")).toHaveLength(1); // the STS client…
+    expect(env.proxy.callsOf("CreatePolicy")).toHaveLength(1); // …and the IAM client
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(1); // STS and IAM clients, one session
+  });
+
   it("a credential_process profile can be the source of the role", async () => {
     const script = join(env.sandbox.dir, "creds.sh");
     const doc = {

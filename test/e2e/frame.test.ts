@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, ROOT, runProgram } from "../support/cli.js";
@@ -73,7 +73,10 @@ describe("the CLI frame", () => {
   });
 
   it("completion: bash completes commands, aliases, options and profile names", async () => {
-    env.sandbox.writeConfig("[default]\nregion = eu-west-1\n[profile bizcorprole]\nrole_arn = x\n");
+    const mark = join(env.sandbox.dir, "completion-ran-a-command");
+    env.sandbox.writeConfig(
+      `[default]\nregion = eu-west-1\n[profile bizcorprole]\nrole_arn = x\n[profile $(touch ${mark})]\n`,
+    );
     const rolectl = `"${process.execPath}" "${BIN}"`;
     const bash = await runProgram(
       "bash",
@@ -89,9 +92,10 @@ t rolectl ro; t rolectl role c; t rolectl slr cr; t rolectl assume --profile "";
       "role",
       "create",
       "create",
-      "bizcorprole default",
+      `$(touch ${mark}) bizcorprole default`, // a hostile header is offered as text, never run
       "--trust-account",
     ]);
+    expect(existsSync(mark)).toBe(false);
     const bad = await runInProcess(env.sandbox, ["completion", "tcsh"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Invalid shell "tcsh": must be one of bash, zsh, fish.');

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { editConfigFile, upsertSection } from "../../src/config/edit.js";
+import { sharedConfigFrom } from "../../src/config/files.js";
+import { parseIni } from "../../src/config/ini.js";
 
 const FILE = `# top comment
 [default]
@@ -89,6 +91,14 @@ describe("upsertSection", () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, "utf8")).toBe("[a]\nx = 2\n");
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps a section's indentation for replaced and added keys (botocore reads them as keys)", () => {
+    const text = "[profile a]\n  role_arn = x\n  source_profile = b\n";
+    const r = upsertSection(text, "config", { section: "profile a", values: { role_arn: "y", region: "r" } });
+    expect(r.text).toBe("[profile a]\n  role_arn = y\n  source_profile = b\n  region = r\n");
+    const back = sharedConfigFrom({ config: "c", credentials: "k" }, parseIni(r.text, "c")).config.get("a");
+    expect(back).toEqual({ role_arn: "y", source_profile: "b", region: "r" });
   });
 
   it("reports no change when every value is already there", () => {
