@@ -101,16 +101,25 @@ export function sharedConfigFrom(
   configFile?: IniFile,
   credentialsFile?: IniFile,
 ): SharedConfig {
+  // configparser's [DEFAULT] section lends its keys to every section of that file (botocore
+  // reads `region` from it, for one); it is not a profile itself.
+  const defaultsOf = (file?: IniFile) => {
+    const section = file?.sections.find((s) => s.name === "DEFAULT");
+    return section ? sectionValues(section) : {};
+  };
+  const configDefaults = defaultsOf(configFile);
   const config = new Map<string, ProfileSettings>();
   for (const section of configFile?.sections ?? []) {
     const name = configSectionProfile(section.name);
     // `[profile default]` and `[default]` both name the default profile: as in botocore, the
     // later section wins whole (no merging).
-    if (name !== undefined) config.set(name, sectionValues(section));
+    if (name !== undefined) config.set(name, { ...configDefaults, ...sectionValues(section) });
   }
+  const credentialDefaults = defaultsOf(credentialsFile);
   const credentials = new Map<string, ProfileSettings>();
   for (const section of credentialsFile?.sections ?? [])
-    credentials.set(section.name, sectionValues(section));
+    if (section.name !== "DEFAULT")
+      credentials.set(section.name, { ...credentialDefaults, ...sectionValues(section) });
   return {
     paths,
     config,

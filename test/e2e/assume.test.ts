@@ -614,6 +614,22 @@ describe("exec, credential-process and the AWS CLI", () => {
     );
   });
 
+  it("--install-credential-process refuses a name the credentials file has keys for (they would win)", async () => {
+    const creds = readFileSync(env.sandbox.credentialsPath, "utf8");
+    env.sandbox.writeCredentials(
+      `${creds}\n[haskeys]\naws_access_key_id = AKIAHASKEYS000000000\naws_secret_access_key = s\n`,
+    );
+    const r = await env.sandbox.run([
+      ...["assume", "--profile", "bizcorprole", "--mfa-code", "123456"],
+      ...["--install-credential-process", "haskeys", "--force"],
+    ]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`Profile haskeys has keys in ${env.sandbox.credentialsPath}`);
+    const alone = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--force"]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("--force goes with --install-credential-process");
+  });
+
   it("--install-credential-process quotes a profile name the shell would split", async () => {
     env.sandbox.writeConfig(SEED_PROFILE.replace("[profile bizcorprole]", "[profile team&dev]"));
     const r = await env.sandbox.run([

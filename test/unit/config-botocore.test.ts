@@ -40,6 +40,10 @@ const CASES: [string, string][] = [
   ],
   ["a tab-indented continuation", "[profile a]\nrole_arn = x\n\ty\n"],
   ["an indented header", "[profile a]\nregion = x\n  [profile b]\nregion = y\n"],
+  [
+    "[DEFAULT] lends its keys to every profile",
+    "[DEFAULT]\nregion = eu-west-1\n[profile a]\nrole_arn = r\n[profile b]\nregion = us-west-2\n",
+  ],
   ["duplicate section", "[profile a]\nregion = x\n[profile a]\nregion = y\n"],
   ["duplicate key", "[profile a]\nregion = x\nregion = y\n"],
   ["a key before any header", "region = x\n[profile a]\n"],

@@ -86,6 +86,8 @@ export function registerAssume(program: Command, run: CommandRunner): void {
           throw usageError("usage", `--json and --format ${opts.format} ask for two different outputs.`, {
             hint: "Pass one of them: --json is --format json.",
           });
+        if (opts.force && opts.installCredentialProcess === undefined)
+          throw usageError("usage", "--force goes with --install-credential-process.");
         if (ctx.opts.dryRun && opts.installCredentialProcess === undefined)
           throw usageError(
             "usage",
@@ -108,6 +110,7 @@ export function registerAssume(program: Command, run: CommandRunner): void {
           ]);
           const step = credentialProcessProfileStep({
             configPath: awsFilePaths(ctx.env, ctx.home).config,
+            credentialsPath: awsFilePaths(ctx.env, ctx.home).credentials,
             name: opts.installCredentialProcess,
             sourceProfile: plan.profile,
             command: credentialProcessCommand(plan.profile, ctx.env),

@@ -34,6 +34,7 @@ const COMPETING = [
  */
 export function credentialProcessProfileStep(o: {
   configPath: string;
+  credentialsPath: string;
   name: string;
   sourceProfile: string;
   command: string;
@@ -46,6 +47,14 @@ export function credentialProcessProfileStep(o: {
     throw usageError(
       "invalid_value",
       "--install-credential-process must name a new profile, not the source one.",
+    );
+  // Keys for that name in the credentials file win over credential_process in the AWS CLI.
+  const keys = readIniFile(o.credentialsPath)?.sections.find((s) => s.name === o.name);
+  if (keys?.entries.has("aws_access_key_id"))
+    throw conflictError(
+      "profile_conflict",
+      `Profile ${o.name} has keys in ${o.credentialsPath}; the AWS CLI would use them, not credential_process.`,
+      { hint: "Pick another name for --install-credential-process (rolectl does not delete keys)." },
     );
   const values = { credential_process: o.command, ...(o.region ? { region: o.region } : {}) };
   const existing = existingConfigProfile(readIniFile(o.configPath), o.name);
