@@ -77,6 +77,16 @@ try {
     [...setup, ...["--mfa-codes", "123456,654321", "--verify-mfa-code", "246810"]],
   );
   await step("Running it again changes nothing", [...setup, "--no-verify"]);
+  // A second developer; the connection drops right after AWS made the access key.
+  proxy.inject("CreateAccessKey", { kind: "lostAnswer" }, 1);
+  await step(
+    "The answer to CreateAccessKey is lost: rolectl reads IAM, deletes the key nobody holds, makes one more",
+    [
+      ...["cross-account", "grant-user", "--no-input", "--profile", "devadmin"],
+      ...["--role-arn", "arn:aws:iam::111111111111:role/BizCorpRole", "--user", "seconddev"],
+      ...["--access-key-out", `${sandbox.dir}/seconddev.key`],
+    ],
+  );
   await step(
     "Without an MFA code, in CI, rolectl says where a code can come from (exit 4)",
     ["assume", "--profile", "bizcorprole", "--refresh"],
