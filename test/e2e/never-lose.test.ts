@@ -8,6 +8,7 @@ import {
   ListVirtualMFADevicesCommand,
 } from "@aws-sdk/client-iam";
 import { beforeEach, describe, expect, it } from "vitest";
+import { consecutiveCodes } from "../../src/core/assume/totp.js";
 import { iamAs, type Keys } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
 import { runInPty } from "../support/pty.js";
@@ -201,6 +202,27 @@ describe("a run that stops part-way tells the truth, and the same command finish
       assigned: [`arn:aws:iam::${DEV}:mfa/devcorpuser`],
       unassigned: [],
     });
+  });
+
+  it("codes typed at the terminal are checked against the seed first: a wrong pair is asked again", async () => {
+    const interactive = SETUP.filter(
+      (a) => a !== "--no-input" && a !== "--json" && a !== "--mfa-codes" && a !== "123456,654321",
+    );
+    const codes = (screen: string) => {
+      const seed = /Secret key: ([A-Z2-7]+)/.exec(screen)?.[1] ?? "";
+      return consecutiveCodes(seed, Date.now()).codes;
+    };
+    const r = await runInPty([...interactive, "--yes"], env.sandbox.env, [
+      { expect: /MFA code 1:/, send: "000000\r" },
+      { expect: /MFA code 2/, send: "000001\r" },
+      { expect: /not two consecutive codes of this device/, send: (screen) => `${codes(screen)[0]}\r` },
+      { expect: /MFA code 2/, send: (screen) => `${codes(screen)[1]}\r` },
+    ]);
+    expect(r.asked).toHaveLength(4);
+    expect(r.code).toBe(0);
+    const sent = env.proxy.callsOf("EnableMFADevice").map((c) => c.params.AuthenticationCode1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toBe("000000"); // the wrong pair never reached AWS
   });
 
   it("Ctrl-C during the final verify: the result (naming where the seed is) is printed, then exit 130", async () => {

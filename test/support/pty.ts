@@ -6,8 +6,8 @@ import { BIN } from "./cli.js";
 export interface Exchange {
   /** Wait until the screen (since the last answer) matches this… */
   expect: RegExp;
-  /** …then type this. */
-  send: string;
+  /** …then type this (or what this function makes of the screen so far). */
+  send: string | ((screen: string) => string);
 }
 
 export async function runInPty(
@@ -35,7 +35,10 @@ export async function runInPty(
       queue.shift();
       asked.push(next.expect.source);
       pending = "";
-      setTimeout(() => child.stdin.write(next.send), 100);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escape codes
+      const shown = screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+      const text = typeof next.send === "function" ? next.send(shown) : next.send;
+      setTimeout(() => child.stdin.write(text), 100);
     }
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -45,3 +45,15 @@ export function consecutiveCodes(
   const counter = totpCounter(nowMs);
   return { codes: [totpCode(secret, counter), totpCode(secret, counter + 1)], lastCounter: counter + 1 };
 }
+
+/**
+ * Whether two typed codes are consecutive codes of this seed near `nowMs` (a few windows either
+ * way, for clock drift and slow typing). AWS refuses a wrong pair, so a slip is caught first.
+ */
+export function codesMatchSeed(seed: string, codes: [string, string], nowMs: number, windows = 4): boolean {
+  const secret = base32Decode(seed);
+  const now = totpCounter(nowMs);
+  for (let c = now - windows; c <= now + windows; c++)
+    if (totpCode(secret, c) === codes[0] && totpCode(secret, c + 1) === codes[1]) return true;
+  return false;
+}

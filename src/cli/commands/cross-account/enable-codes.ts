@@ -30,15 +30,23 @@ export function enableCodesFor(ctx: CliContext, t: TrustedInput, account: () => 
     }
     if (t.mfaCodes) return t.mfaCodes;
     if (!ctx.nonInteractive && !t.mfaSeedOut) {
-      const code1 = validateMfaCode(
-        await ctx.prompter.secret({ message: "MFA code 1:", flag: "--mfa-codes" }),
-        "MFA code 1",
-      );
-      const code2 = validateMfaCode(
-        await ctx.prompter.secret({ message: "MFA code 2 (wait for the next one):", flag: "--mfa-codes" }),
-        "MFA code 2",
-      );
-      return [code1, code2];
+      const { codesMatchSeed } = await import("../../../core/assume/totp.js");
+      // rolectl holds the seed: a mistyped pair is caught here and asked again, before AWS
+      // (which refuses a wrong pair) sees it.
+      for (let attempt = 1; ; attempt++) {
+        const code1 = validateMfaCode(
+          await ctx.prompter.secret({ message: "MFA code 1:", flag: "--mfa-codes" }),
+          "MFA code 1",
+        );
+        const code2 = validateMfaCode(
+          await ctx.prompter.secret({ message: "MFA code 2 (wait for the next one):", flag: "--mfa-codes" }),
+          "MFA code 2",
+        );
+        if (codesMatchSeed(device.seed, [code1, code2], Date.now()) || attempt >= 3) return [code1, code2];
+        ctx.out.warn(
+          "Those are not two consecutive codes of this device: check that the app shows the account just scanned, and type two codes in a row.",
+        );
+      }
     }
     // Automation: compute two consecutive codes from the seed we hold, and remember the window.
     const [{ consecutiveCodes }, { fileTotpState }, { cacheDirFor }, { ensureCacheDir }] = await Promise.all([
