@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { open, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { RolectlError } from "../shared/errors.js";
 
 // A lock file per cache key so that concurrent processes asking for the same credentials make
@@ -115,4 +116,23 @@ export async function acquireLock(
     }
     await sleep(options.pollMs ?? 50);
   }
+}
+
+/** Removes the stale `*.lock` files in a directory (their holders died); returns how many. */
+export async function sweepStaleLocks(dir: string, maxAgeMs = 300_000): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => n.endsWith(".lock"))) {
+    const path = join(dir, name);
+    const stale = await isStale(path, maxAgeMs);
+    if (stale === undefined) continue;
+    await breakIfStale(path, maxAgeMs);
+    if (!(await stat(path).catch(() => undefined))) removed++;
+  }
+  return removed;
 }

@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.js";
@@ -314,6 +323,19 @@ describe("the credential cache", () => {
       expect(out).not.toContain(creds.SecretAccessKey);
       expect(out).not.toContain(creds.SessionToken);
     }
+  });
+
+  it("cache clear also removes locks whose holders died, and leaves a live one", async () => {
+    mkdirSync(env.sandbox.cacheDir, { recursive: true, mode: 0o700 });
+    const dead = join(env.sandbox.cacheDir, `${"a".repeat(40)}.lock`);
+    const live = join(env.sandbox.cacheDir, `${"b".repeat(40)}.lock`);
+    writeFileSync(dead, `999999 ${hostname()} ${Date.now()}\n`);
+    writeFileSync(live, `${process.pid} ${hostname()} ${Date.now()}\n`);
+    const r = await env.sandbox.run(["cache", "clear"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("and 1 stale lock");
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 
   it("cache clear --profile removes only that profile's entries", async () => {

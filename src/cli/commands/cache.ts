@@ -65,11 +65,19 @@ export function registerCache(program: Command, run: CommandRunner): void {
         ({ entry }) => profile === undefined || entry.profile === profile,
       );
       if (!ctx.opts.dryRun) for (const { key } of doomed) await deleteCacheEntry(dir, key);
+      // Locks whose holders died (a killed run) go too; a live one is left to its holder.
+      const { sweepStaleLocks } = await import("../../fs/lock.js");
+      const locks = ctx.opts.dryRun ? 0 : await sweepStaleLocks(dir);
       const what = profile ? `of profile ${profile}` : "";
       ctx.out.result(
-        { removed: doomed.length, dryRun: ctx.opts.dryRun === true, ...(profile ? { profile } : {}) },
+        {
+          removed: doomed.length,
+          staleLocks: locks,
+          dryRun: ctx.opts.dryRun === true,
+          ...(profile ? { profile } : {}),
+        },
         () =>
-          `${ctx.opts.dryRun ? "would remove" : "removed"} ${doomed.length} cached credential${doomed.length === 1 ? "" : "s"}${what ? ` ${what}` : ""}`,
+          `${ctx.opts.dryRun ? "would remove" : "removed"} ${doomed.length} cached credential${doomed.length === 1 ? "" : "s"}${what ? ` ${what}` : ""}${locks ? ` and ${locks} stale lock${locks === 1 ? "" : "s"}` : ""}`,
       );
     }),
   );
