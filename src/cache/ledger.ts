@@ -46,7 +46,8 @@ export interface Ledger {
   update(change: (record: LedgerRecord) => void): Promise<LedgerRecord>;
 }
 
-const empty = (account: string, user: string): LedgerRecord => ({
+/** A ledger with nothing in it yet. */
+export const emptyLedgerRecord = (account: string, user: string): LedgerRecord => ({
   version: 1,
   account,
   user,
@@ -76,7 +77,7 @@ export function fileLedger(cacheDir: string, account: string, user: string): Led
     try {
       text = await readFile(path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return empty(account, user);
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyLedgerRecord(account, user);
       throw err;
     }
     let found: unknown;
@@ -108,21 +109,6 @@ export function fileLedger(cacheDir: string, account: string, user: string): Led
       } finally {
         await lock.release();
       }
-    },
-  };
-}
-
-/** A ledger in memory, for tests and --dry-run (nothing is written). */
-export function memoryLedger(account: string, user: string, path = "(memory)"): Ledger {
-  let record = empty(account, user);
-  return {
-    path,
-    read: async () => structuredClone(record),
-    async update(change) {
-      const next = structuredClone(record);
-      change(next);
-      record = next;
-      return structuredClone(record);
     },
   };
 }

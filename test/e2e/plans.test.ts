@@ -3,7 +3,7 @@ import { CreateUserCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { iamAs } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
-import { setupArgs, twoAdmins } from "../support/seed001.js";
+import { SETUP_WRITES, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Plan -> apply everywhere provisioning happens: what --dry-run prints is the plan, and apply
 // then does exactly that, in that order. Each case runs the command twice, --dry-run first
@@ -155,16 +155,7 @@ describe("--dry-run prints the plan that apply then executes", () => {
     expect(plan.filter((a) => a.startsWith("account 111111111111: "))).toHaveLength(2);
     expect(plan.filter((a) => a.startsWith("account 222222222222: "))).toHaveLength(6);
     expect(plan.filter((a) => a.startsWith("write "))).toHaveLength(2);
-    expect(writes).toEqual([
-      "CreateRole",
-      "AttachRolePolicy",
-      "CreatePolicy",
-      "CreateUser",
-      "AttachUserPolicy",
-      "CreateVirtualMFADevice",
-      "EnableMFADevice",
-      "CreateAccessKey",
-    ]);
+    expect(writes).toEqual(SETUP_WRITES);
     env.proxy.reset();
     const again = await dryRunThenApply([
       "cross-account",

@@ -10,7 +10,7 @@ import { iamAs, type Keys } from "../support/accounts.js";
 import type { RunResult } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { writeReportSection } from "../support/report.js";
-import { DEV, setupArgs, twoAdmins } from "../support/seed001.js";
+import { DEV, SETUP_WRITES, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Issue 16's matrix: `cross-account setup` stopped at each AWS call of its plan (and at the
 // verify), by SIGKILL and SIGINT while the call is in flight and by the connection dropping
@@ -23,17 +23,7 @@ const SERIAL = `arn:aws:iam::${DEV}:mfa/devcorpuser`;
 const SETUP = setupArgs("--admin", "--verify-mfa-code", "111111", "--region", "us-east-1", "--json");
 
 /** The AWS calls of a fresh setup, in order; AssumeRole is the verify. */
-const STEPS = [
-  "CreateRole",
-  "AttachRolePolicy",
-  "CreatePolicy",
-  "CreateUser",
-  "AttachUserPolicy",
-  "CreateVirtualMFADevice",
-  "EnableMFADevice",
-  "CreateAccessKey",
-  "AssumeRole",
-] as const;
+const STEPS = [...SETUP_WRITES, "AssumeRole"] as const;
 const KINDS = ["SIGKILL", "SIGINT", "lost answer", "one lost answer"] as const;
 type Kind = (typeof KINDS)[number];
 

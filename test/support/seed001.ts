@@ -7,6 +7,18 @@ import type { E2eEnv } from "./env.js";
 export const BIZ = "111111111111";
 export const DEV = "222222222222";
 
+/** The write calls of a fresh `setup`, in the order of its plan (role; policy, user, device, key). */
+export const SETUP_WRITES = [
+  "CreateRole",
+  "AttachRolePolicy",
+  "CreatePolicy",
+  "CreateUser",
+  "AttachUserPolicy",
+  "CreateVirtualMFADevice",
+  "EnableMFADevice",
+  "CreateAccessKey",
+] as const;
+
 /** `cross-account setup` for BizCorpRole / devcorpuser, non-interactive; add permissions and the rest. */
 export const setupArgs = (...rest: string[]): string[] => [
   "cross-account",

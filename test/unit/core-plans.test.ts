@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { memoryLedger } from "../../src/cache/ledger.js";
 import { keysLostBy } from "../../src/core/cross-account/minted.js";
 import { planTrustedSide } from "../../src/core/cross-account/trusted-side.js";
 import { applyManagedPolicy, planAttachment, planManagedPolicy } from "../../src/core/policies/managed.js";
@@ -7,6 +6,7 @@ import { planRoleProvision } from "../../src/core/roles/provision.js";
 import { verifyAssumable } from "../../src/core/roles/verify.js";
 import { waitForDeletion } from "../../src/core/service-linked/roles.js";
 import { RolectlError } from "../../src/shared/errors.js";
+import { memoryLedger } from "../support/memory-ledger.js";
 
 // Core planning with fake clients and clocks: no process, no emulator. A fake IAM answers by
 // command name and records every call, so a test can say exactly which calls a plan made.

@@ -376,7 +376,7 @@ function planRotation(
     const steps: Step[] = [
       {
         description: `store the new access key ${key.accessKeyId} (made by an earlier run; held in ${o.ledger.path})`,
-        run: () => placeKey(o.places, o.ledger, key, made),
+        run: () => storeKey(o.ledger, o.places, key, made, true),
       },
     ];
     steps.push(prove, retire(begun.old));
@@ -412,7 +412,7 @@ function planRotation(
         await o.ledger.update((r) => {
           r.rotation = { old, new: key.accessKeyId };
         });
-        await placeKey(o.places, o.ledger, key, made);
+        await storeKey(o.ledger, o.places, key, made, true);
       },
     },
     prove,
@@ -421,19 +421,17 @@ function planRotation(
   return { accessKey: { rotate: old }, steps };
 }
 
-/** Stores a key in the user's places (the ledger keeps its copy; see retire). */
-async function placeKey(places: SecretPlaces, ledger: Ledger, key: NewKey, made: TrustedSidePlan["made"]) {
-  made.accessKeyId = key.accessKeyId;
-  made.secretAccessKey = key.secretAccessKey;
-  made.keyStoredIn = places.storeKey ? await places.storeKey(key) : ledger.path;
-  await ledger.update((r) => {
-    const k = r.keys.find((x) => x.id === key.accessKeyId);
-    if (k && made.keyStoredIn !== ledger.path) k.storedIn = made.keyStoredIn;
-  });
-}
-
-/** The key to where the user reads it; the ledger lets go of the secret once that place has it. */
-async function storeKey(ledger: Ledger, places: SecretPlaces, key: NewKey, made: TrustedSidePlan["made"]) {
+/**
+ * The key to where the user reads it. The ledger lets go of the secret once that place has it,
+ * unless `keepSecret`: a rotation keeps it until the old key is gone, so that it can resume.
+ */
+async function storeKey(
+  ledger: Ledger,
+  places: SecretPlaces,
+  key: NewKey,
+  made: TrustedSidePlan["made"],
+  keepSecret = false,
+) {
   made.accessKeyId = key.accessKeyId;
   made.secretAccessKey = key.secretAccessKey;
   made.keyStoredIn = ledger.path;
@@ -441,10 +439,9 @@ async function storeKey(ledger: Ledger, places: SecretPlaces, key: NewKey, made:
   const where = await places.storeKey(key);
   await ledger.update((r) => {
     const k = r.keys.find((x) => x.id === key.accessKeyId);
-    if (k) {
-      delete k.secret;
-      k.storedIn = where;
-    }
+    if (!k) return;
+    k.storedIn = where;
+    if (!keepSecret) delete k.secret;
   });
   made.keyStoredIn = where;
 }
