@@ -67,6 +67,19 @@ function askOnTty(question: string): Promise<string> {
   });
 }
 
+/** The terminal's width in columns (80 when it cannot be told). */
+export function ttyColumns(): number {
+  try {
+    const fd = openSync("/dev/tty", "r+");
+    const out = new WriteStream(fd);
+    const columns = out.columns;
+    out.destroy();
+    return columns || 80;
+  } catch {
+    return 80;
+  }
+}
+
 /** Writes straight to the terminal (a QR code, a secret shown once): never stderr, never a log. */
 export function writeToTty(text: string): void {
   const fd = openSync("/dev/tty", "w");

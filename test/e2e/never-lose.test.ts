@@ -12,6 +12,7 @@ import { consecutiveCodes } from "../../src/core/assume/totp.js";
 import { iamAs, type Keys } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
 import { runInPty } from "../support/pty.js";
+import { scanQr } from "../support/scan-qr.js";
 import { BIZ, DEV, setupArgs, twoAdmins } from "../support/seed001.js";
 
 // Issue 16: an interrupted or faulty cross-account run never loses a secret, and a re-run with
@@ -209,7 +210,8 @@ describe("a run that stops part-way tells the truth, and the same command finish
       (a) => a !== "--no-input" && a !== "--json" && a !== "--mfa-codes" && a !== "123456,654321",
     );
     const codes = (screen: string) => {
-      const seed = /Secret key: ([A-Z2-7]+)/.exec(screen)?.[1] ?? "";
+      // Scanned from the QR code on screen, as a phone would.
+      const seed = new URL(scanQr(screen) ?? "otpauth://x").searchParams.get("secret") ?? "";
       return consecutiveCodes(seed, Date.now()).codes;
     };
     const r = await runInPty([...interactive, "--yes"], env.sandbox.env, [
@@ -219,6 +221,14 @@ describe("a run that stops part-way tells the truth, and the same command finish
       { expect: /MFA code 2/, send: (screen) => `${codes(screen)[1]}\r` },
     ]);
     expect(r.asked).toHaveLength(4);
+    // The code and the first prompt fit an 80×24 terminal; the secret is shown in fours beside it.
+    // (Two lines of quiet zone above the first drawn line, the prompt on the line after the code.)
+    const lines = r.screen.split(/\r?\n/);
+    const top = lines.findIndex((l) => /[▀▄█]/.test(l));
+    const prompt = lines.findIndex((l) => l.includes("MFA code 1:"));
+    expect(top).toBeGreaterThan(0);
+    expect(prompt - top + 1 + 2).toBeLessThanOrEqual(24);
+    expect(r.screen).toMatch(/ {2}[A-Z2-7]{4} [A-Z2-7]{4} [A-Z2-7]{4} [A-Z2-7]{4}\r?\n/);
     expect(r.code).toBe(0);
     const sent = env.proxy.callsOf("EnableMFADevice").map((c) => c.params.AuthenticationCode1);
     expect(sent).toHaveLength(1);

@@ -529,7 +529,11 @@ export function trustedSecrets(plan: TrustedSidePlan): TrustedSecrets {
   };
 }
 
+/**
+ * The key URI authenticator apps read. The label's "AWS:" prefix names the issuer (apps read it
+ * as the issuer parameter); the parameter itself is left out, and the seed put last, so that the
+ * QR code of a 64-character seed stays small enough for an 80×24 terminal.
+ */
 export function otpauthUri(seed: string, user: string, account: string): string {
-  const label = encodeURIComponent(`Amazon Web Services:${user}@${account}`);
-  return `otpauth://totp/${label}?secret=${seed}&issuer=${encodeURIComponent("Amazon Web Services")}`;
+  return `otpauth://totp/AWS:${encodeURIComponent(user).replace(/%40/g, "@")}@${account}?secret=${seed}`;
 }

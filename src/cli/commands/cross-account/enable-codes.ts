@@ -20,13 +20,18 @@ export function enableCodesFor(ctx: CliContext, t: TrustedInput, account: () => 
     ctx.out.addSecret(device.seed);
     if (await personSeesSeed(ctx, t)) {
       // Shown on the terminal itself, never on stderr or in a log.
-      const [{ renderUnicodeCompact }, { writeToTty }] = await Promise.all([
-        import("uqr"),
+      const [{ qrWithText, groupedInFours }, { writeToTty, ttyColumns }] = await Promise.all([
+        import("../../../io/qr-code.js"),
         import("../../../io/tty-prompt.js"),
       ]);
-      writeToTty(
-        `\nScan this with your authenticator app (or type the secret key):\n${renderUnicodeCompact(otpauthUri(device.seed, t.user, account()), { border: 1 })}\nSecret key: ${device.seed}\n\n`,
-      );
+      const secretLines = groupedInFours(device.seed).match(/.{1,20}/g) ?? [];
+      const side = [
+        "Scan with your authenticator app",
+        "or type the secret key:",
+        "",
+        ...secretLines.map((l) => l.trim()),
+      ];
+      writeToTty(`\n${qrWithText(otpauthUri(device.seed, t.user, account()), side, ttyColumns())}\n`);
     }
     if (t.mfaCodes) return t.mfaCodes;
     if (!ctx.nonInteractive && !t.mfaSeedOut) {
