@@ -43,6 +43,8 @@ const STATUS_WORD: Record<ProvisionOutcome["status"], string> = {
 export function describeOutcome(o: ProvisionOutcome, trustPolicy: unknown, dryRun: boolean): string {
   const lines = [`${STATUS_WORD[o.status]}  ${o.name}`];
   if (o.arn) lines.push(`arn  ${o.arn}`);
+  // Declined: the plan was on screen just before the question, and nothing was done.
+  if (o.status === "cancelled") return lines[0] as string;
   for (const a of o.actions)
     lines.push(`  ${o.status === "unchanged" ? "=" : o.plan.exists ? "~" : "+"} ${a}`);
   for (const n of o.notes) lines.push(`  note: ${n}`);

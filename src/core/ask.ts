@@ -29,3 +29,13 @@ export async function flagOrAsk(
   });
   return check(answer);
 }
+
+/** An optional answer: empty is none, anything else is checked (and asked again when wrong). */
+export async function optionalAnswer(
+  prompter: Prompter,
+  question: PromptBase,
+  check: (value: string) => string,
+): Promise<string | undefined> {
+  const answer = await flagOrAsk(prompter, undefined, question, (v) => (v.trim() ? check(v.trim()) : ""));
+  return answer || undefined;
+}

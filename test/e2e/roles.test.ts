@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
@@ -402,11 +403,12 @@ describe("role create / show / delete", () => {
       [
         { expect: /Who may assume the role\?/, send: "\r" },
         { expect: /Service principal/, send: "lambda\r" },
+        { expect: /Managed policies to attach/, send: "\r" },
         { expect: /Apply this plan\?/, send: "y\r" },
       ],
     );
     expect(r.code).toBe(0);
-    expect(r.asked).toHaveLength(3);
+    expect(r.asked).toHaveLength(4);
     expect(r.screen).not.toContain("Role name:");
     expect(r.screen).not.toContain("description");
     expect(r.screen).toContain("create role wizrole (path /)");
@@ -421,6 +423,77 @@ describe("role create / show / delete", () => {
     );
   });
 
+  it("the wizard offers the account's OIDC providers, asks audience, subject, permissions and description; a 'no' changes nothing", async () => {
+    const provider = (
+      await iam().send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: "https://token.actions.githubusercontent.com",
+          ClientIDList: ["sts.amazonaws.com"],
+          ThumbprintList: ["a".repeat(40)],
+        }),
+      )
+    ).OpenIDConnectProviderArn;
+    const answers = (last: string) => [
+      { expect: /Who may assume the role\?/, send: "\u001b[B\u001b[B\r" },
+      { expect: /Which OIDC provider\?/, send: "\r" },
+      { expect: /Audience/, send: "\r" },
+      { expect: /Token subject allowed/, send: "repo:org/app:*\r" },
+      { expect: /Managed policies to attach/, send: "ReadOnlyAccess\r" },
+      { expect: /Description/, send: "GitHub deploys of org/app\r" },
+      { expect: /Apply this plan\?/, send: last },
+    ];
+    env.proxy.reset();
+    const no = await runInPty(["role", "create", "gha-wizard"], env.sandbox.env, answers("n\r"));
+    expect(no.asked).toHaveLength(7);
+    expect(no.code).toBe(0);
+    const plan = no.screen.slice(0, no.screen.indexOf("Apply this plan?"));
+    const after = no.screen.slice(no.screen.lastIndexOf("Apply this plan?"));
+    expect(plan).toContain("Plan for role gha-wizard:\r\n  create role gha-wizard (path /)");
+    expect(plan).toContain("attach arn:aws:iam::aws:policy/ReadOnlyAccess");
+    expect(after).toContain("nothing changed (cancelled)");
+    expect(after).not.toContain("create role");
+    expect(env.proxy.writeCalls()).toEqual([]);
+    expect(env.proxy.callsOf("ListOpenIDConnectProviders")).toHaveLength(1);
+
+    const yes = await runInPty(["role", "create", "gha-wizard"], env.sandbox.env, answers("y\r"));
+    expect(yes.code).toBe(0);
+    expect(await trustOf("gha-wizard")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: provider },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+            StringLike: { "token.actions.githubusercontent.com:sub": "repo:org/app:*" },
+          },
+        },
+      ],
+    });
+    expect(await attachedTo("gha-wizard")).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    expect((await iam().send(new GetRoleCommand({ RoleName: "gha-wizard" }))).Role?.Description).toBe(
+      "GitHub deploys of org/app",
+    );
+  });
+
+  it("the wizard asks an account trust for an external id and MFA", async () => {
+    const r = await runInPty(["role", "create", "acct-wizard"], env.sandbox.env, [
+      { expect: /Who may assume the role\?/, send: "\u001b[B\r" },
+      { expect: /Trusted account id/, send: "111122223333\r" },
+      { expect: /External id/, send: "Ext-9\r" },
+      { expect: /Require MFA to assume it\?/, send: "\r" },
+      { expect: /Managed policies to attach/, send: "\r" },
+      { expect: /Description/, send: "\r" },
+      { expect: /Apply this plan\?/, send: "y\r" },
+    ]);
+    expect(r.code).toBe(0);
+    expect((await trustOf("acct-wizard")).Statement[0].Condition).toEqual({
+      StringEquals: { "sts:ExternalId": "Ext-9" },
+      Bool: { "aws:MultiFactorAuthPresent": "true" },
+    });
+  });
+
   it("a wrong answer in the wizard is asked again with the rule, not the end of the wizard", async () => {
     const erase = "\u007f".repeat(12);
     const r = await runInPty(["role", "create"], env.sandbox.env, [
@@ -429,9 +502,12 @@ describe("role create / show / delete", () => {
       { expect: /Who may assume the role\?/, send: "\r" },
       { expect: /Service principal/, send: "lambda!\r" },
       { expect: /Invalid service/, send: `${erase}lambda\r` },
+      { expect: /Managed policies to attach/, send: "NoSuch Policy!\r" },
+      { expect: /Invalid policy ARN/, send: `${erase}${erase}\r` },
+      { expect: /Description/, send: "\r" },
       { expect: /Apply this plan\?/, send: "y\r" },
     ]);
-    expect(r.asked).toHaveLength(6);
+    expect(r.asked).toHaveLength(9);
     expect(r.code).toBe(0);
     expect((await iam().send(new GetRoleCommand({ RoleName: "goodname" }))).Role?.RoleName).toBe("goodname");
   });

@@ -1,7 +1,7 @@
 import { usageError } from "../../shared/errors.js";
 import type { PromptBase, Prompter } from "../../shared/prompter.js";
 import { normaliseServicePrincipal, validateAccountId, validateExternalId } from "../../shared/validate.js";
-import { flagOrAsk } from "../ask.js";
+import { flagOrAsk, optionalAnswer } from "../ask.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { readPolicy } from "../policies/read-policy.js";
 import { accountTrust, oidcHost, samlTrust, serviceTrust, webIdentityTrust } from "../policies/trust.js";
@@ -54,16 +54,24 @@ export interface Trust {
   kind: TrustKind;
   policy: PolicyDocumentShape;
   trustedAccount?: string;
+  /** An account trust's conditions (given or answered), for --verify. */
+  externalId?: string;
+  requireMfa?: boolean;
   /** The wizard chose the kind: the plan is confirmed before it is applied. */
   asked?: boolean;
   /** Allowed, but worth saying (e.g. an OIDC role without a subject condition). */
   warnings?: string[];
 }
 
-export async function buildTrust(
-  ask: { prompter: Prompter; nonInteractive: string | undefined },
-  o: TrustOptions,
-): Promise<Trust> {
+/** What the trust wizard needs: someone to ask, and the account's identity providers to offer. */
+export interface TrustAsker {
+  prompter: Prompter;
+  nonInteractive: string | undefined;
+  /** The account's OIDC or SAML provider ARNs (read only when the wizard asks for one). */
+  providers?: (kind: "oidc-provider" | "saml-provider") => Promise<string[]>;
+}
+
+export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trust> {
   const given = (
     [
       ["service", o.service, "--service"],
@@ -138,32 +146,49 @@ export async function buildTrust(
         (v) => validateAccountId(v, "--trust-account"),
       );
       const accountId = accountIds.length === 1 ? (accountIds[0] as string) : accountIds;
+      // The wizard asks for the conditions; flags given alongside it are taken as they are.
       const externalId =
-        o.externalId === undefined ? undefined : validateExternalId(o.externalId, "--external-id");
+        o.externalId === undefined && asked
+          ? await optionalAnswer(
+              ask.prompter,
+              {
+                message: "External id the other account must pass (for a third party; empty for none):",
+                flag: "--external-id",
+              },
+              (v) => validateExternalId(v, "--external-id"),
+            )
+          : o.externalId === undefined
+            ? undefined
+            : validateExternalId(o.externalId, "--external-id");
+      const requireMfa =
+        o.requireMfa === undefined && asked
+          ? await ask.prompter.confirm({
+              message: "Require MFA to assume it?",
+              flag: "--require-mfa",
+              default: true,
+            })
+          : o.requireMfa === true;
       return {
         kind,
         asked,
         ...(typeof accountId === "string" ? { trustedAccount: accountId } : {}),
-        policy: accountTrust({
-          accountId,
-          ...(externalId ? { externalId } : {}),
-          requireMfa: o.requireMfa === true,
-        }),
+        ...(externalId ? { externalId } : {}),
+        requireMfa,
+        policy: accountTrust({ accountId, ...(externalId ? { externalId } : {}), requireMfa }),
       };
     }
     case "web-identity": {
-      const provider = await flagOrAsk(
+      const provider = await providerOrAsk(ask, o.webIdentity, "oidc-provider", "--web-identity");
+      const audience = await flagOrAsk(
         ask.prompter,
-        o.webIdentity,
-        { message: "OIDC provider ARN:", flag: "--web-identity" },
-        (v) => validateProviderArn(v, "oidc-provider", "--web-identity"),
+        o.audience,
+        { message: "Audience:", flag: "--audience", default: "sts.amazonaws.com" },
+        (v) => {
+          if (!v.trim())
+            throw usageError("invalid_value", 'Invalid audience "" (--audience): must not be empty.');
+          return v.trim();
+        },
       );
-      const audience = await flagOrAsk(ask.prompter, o.audience, {
-        message: "Audience (e.g. sts.amazonaws.com):",
-        flag: "--audience",
-      });
-      if (!audience.trim())
-        throw usageError("invalid_value", 'Invalid audience "" (--audience): must not be empty.');
       let subjects = o.subject ?? [];
       if (!subjects.length && !o.allowAnySubject && !ask.nonInteractive) {
         const typed = await ask.prompter.input({
@@ -193,15 +218,36 @@ export async function buildTrust(
       return {
         kind,
         asked,
-        policy: samlTrust(
-          await flagOrAsk(ask.prompter, o.saml, { message: "SAML provider ARN:", flag: "--saml" }, (v) =>
-            validateProviderArn(v, "saml-provider", "--saml"),
-          ),
-        ),
+        policy: samlTrust(await providerOrAsk(ask, o.saml, "saml-provider", "--saml")),
       };
     case "file":
       return { kind, policy: await readPolicy(o.trustPolicy ?? "", "--trust-policy", TRUST_POLICY_MAX) };
   }
+}
+
+/** The provider given, or one of the account's chosen from a list (typed when it has none). */
+async function providerOrAsk(
+  ask: TrustAsker,
+  given: string | undefined,
+  kind: "oidc-provider" | "saml-provider",
+  flag: string,
+): Promise<string> {
+  const check = (v: string) => validateProviderArn(v.trim(), kind, flag);
+  const question = { message: `${kind === "oidc-provider" ? "OIDC" : "SAML"} provider ARN:`, flag };
+  if (given !== undefined || ask.nonInteractive || !ask.providers)
+    return flagOrAsk(ask.prompter, given, question, check);
+  const known = await ask.providers(kind);
+  if (!known.length) return flagOrAsk(ask.prompter, undefined, question, check);
+  const OTHER = "";
+  const chosen = await ask.prompter.select<string>({
+    message: `Which ${kind === "oidc-provider" ? "OIDC" : "SAML"} provider?`,
+    flag,
+    choices: [
+      ...known.map((arn) => ({ name: arn.slice(arn.indexOf("/") + 1), value: arn, description: arn })),
+      { name: "Another (type its ARN)", value: OTHER },
+    ],
+  });
+  return chosen === OTHER ? flagOrAsk(ask.prompter, undefined, question, check) : chosen;
 }
 
 /** A repeatable flag's values, each checked; without any, one value asked for. */

@@ -1,4 +1,4 @@
-import { flagOrAsk } from "../../../core/ask.js";
+import { flagOrAsk, optionalAnswer } from "../../../core/ask.js";
 import type { PolicyDocumentShape } from "../../../core/policies/document.js";
 import { readPolicy as readPolicyFile } from "../../../core/policies/read-policy.js";
 import { buildTrust, type TrustOptions } from "../../../core/roles/trust-source.js";
@@ -46,8 +46,8 @@ export async function createCommand(
   );
   const path = validatePath(o.path, "--path");
   const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
-  const managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
-  const description =
+  let managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
+  let description =
     o.description === undefined ? undefined : validateDescription(o.description, "--description");
   const maxSessionDuration =
     o.maxSessionDuration === undefined
@@ -72,8 +72,17 @@ export async function createCommand(
       INLINE_POLICY_MAX,
     );
   }
-  const trust = await buildTrust(ctx, o);
+  const trust = await buildTrust({ ...ctx, providers: (kind) => accountProviders(ctx, kind) }, o);
   for (const warning of trust.warnings ?? []) ctx.out.warn(warning);
+  if (trust.asked) {
+    // The wizard also asks what the role may do and what it is for, unless the flags said so.
+    if (!managedPolicies.length && !o.inlinePolicy?.length) managedPolicies = await askManagedPolicies(ctx);
+    description ??= await optionalAnswer(
+      ctx.prompter,
+      { message: "Description (empty for none):", flag: "--description" },
+      (v) => validateDescription(v, "--description"),
+    );
+  }
   const desired = {
     name,
     path,
@@ -108,8 +117,8 @@ export async function createCommand(
             verifyAccountTrust(sts, {
               roleArn: outcome.arn,
               ...(trust.trustedAccount ? { trustedAccount: trust.trustedAccount } : {}),
-              ...(o.externalId ? { externalId: o.externalId } : {}),
-              requireMfa: o.requireMfa === true,
+              ...(trust.externalId ? { externalId: trust.externalId } : {}),
+              requireMfa: trust.requireMfa === true,
               timeoutMs,
             }),
           );
@@ -124,4 +133,37 @@ export async function createCommand(
       ].join("\n"),
   );
   settleVerification(verified);
+}
+
+/** The wizard's permissions question: AWS managed policy names (ReadOnlyAccess) or policy ARNs. */
+async function askManagedPolicies(ctx: CliContext): Promise<string[]> {
+  const asArns = (typed: string) =>
+    typed
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((v) =>
+        validatePolicyArn(v.startsWith("arn:") ? v : `arn:aws:iam::aws:policy/${v}`, "--managed-policy"),
+      );
+  const answer = await optionalAnswer(
+    ctx.prompter,
+    {
+      message:
+        "Managed policies to attach (names such as ReadOnlyAccess, or ARNs; comma-separated, empty for none):",
+      flag: "--managed-policy",
+    },
+    (v) => {
+      asArns(v);
+      return v;
+    },
+  );
+  return answer ? asArns(answer) : [];
+}
+
+/** The account's identity providers of one kind, offered by the wizard as a list. */
+async function accountProviders(ctx: CliContext, kind: "oidc-provider" | "saml-provider"): Promise<string[]> {
+  const { listIdentityProviders } = await import("../../../core/roles/identity-providers.js");
+  return ctx.withProgress(
+    `Listing the account's ${kind === "oidc-provider" ? "OIDC" : "SAML"} providers`,
+    async () => listIdentityProviders(await ctx.iam(), kind),
+  );
 }
