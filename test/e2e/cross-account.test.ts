@@ -402,6 +402,34 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
 });
 
 describe("cross-account write-profile and the files it shares", () => {
+  it("the wizard offers the known profiles as a list, saying what each is", async () => {
+    env.sandbox.writeConfig(
+      `[profile bizadmin]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nsource_profile = devcorpuser\n`,
+    );
+    env.sandbox.writeCredentials(
+      "[devcorpuser]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n",
+    );
+    const r = await runInPty(
+      [
+        "cross-account",
+        "write-profile",
+        "--role-arn",
+        `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+        "--local-profile",
+        "bizcorprole",
+      ],
+      env.sandbox.env,
+      [{ expect: /Source profile/, send: "\u001b[B\r" }],
+    );
+    expect(r.code).toBe(0);
+    expect(r.screen).toContain("bizadmin  (role in account 111122223333)");
+    expect(r.screen).toContain("devcorpuser  (access keys)");
+    expect(r.screen).toContain("Another name (type it)");
+    expect(readFileSync(env.sandbox.configPath, "utf8")).toContain(
+      `[profile bizcorprole]\nrole_arn = arn:aws:iam::${BIZ}:role/BizCorpRole\nsource_profile = devcorpuser\n`,
+    );
+  });
+
   it("--region sets the role profile's region and leaves the source profile's own region alone", async () => {
     env.sandbox.writeConfig("[profile devcorpuser]\nregion = us-west-2\n");
     const r = await env.sandbox.run([

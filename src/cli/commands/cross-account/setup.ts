@@ -1,4 +1,3 @@
-import { flagOrAsk } from "../../../core/ask.js";
 import {
   askTrustedInput,
   askTrustingInput,
@@ -14,7 +13,8 @@ import {
 } from "../../../core/cross-account/setup.js";
 import type { TrustedSecrets } from "../../../core/cross-account/trusted-side.js";
 import type { Verdict } from "../../../core/verdict.js";
-import { validateMfaCode, validateProfileName } from "../../../shared/validate.js";
+import { validateMfaCode } from "../../../shared/validate.js";
+import { askProfile } from "../../ask-profile.js";
 import type { CliContext } from "../../context.js";
 import { describeVerdict, settleVerification, verification } from "../../verdict.js";
 import { enableCodesFor, personSeesSeed } from "./enable-codes.js";
@@ -27,7 +27,7 @@ export async function setupCommand(
 ): Promise<void> {
   const ask = { prompter: ctx.prompter, interactive: !ctx.nonInteractive };
   const profileFlag = async (value: string | undefined, message: string, flag: string) =>
-    flagOrAsk(ctx.prompter, value, { message, flag }, (v) => validateProfileName(v, flag));
+    askProfile(ctx, value, { message, flag, mustExist: true });
   const trustingProfile = await profileFlag(
     o.trustingProfile,
     "Profile with admin credentials in the trusting account (Biz Corp):",

@@ -13,6 +13,7 @@ import {
   validateExternalId,
   validateMfaSerial,
 } from "../../../shared/validate.js";
+import { askProfile } from "../../ask-profile.js";
 import type { CliContext } from "../../context.js";
 
 /** `cross-account write-profile`: part 3 alone, on the developer's machine. */
@@ -26,9 +27,10 @@ export async function writeProfileCommand(ctx: CliContext, o: WriteProfileOption
     ),
     "--role-arn",
   );
-  const sourceProfile =
-    o.sourceProfile ??
-    (await ctx.prompter.input({ message: "Source profile (the user's keys):", flag: "--source-profile" }));
+  const sourceProfile = await askProfile(ctx, o.sourceProfile, {
+    message: "Source profile (the user's keys):",
+    flag: "--source-profile",
+  });
   const l = localInput(
     { ...o, sourceProfile, ...(ctx.opts.region ? { region: ctx.opts.region } : {}) },
     role.name,
