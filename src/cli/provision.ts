@@ -1,6 +1,7 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { ProvisionOutcome } from "../core/roles/provision.js";
 import type { DesiredRole } from "../core/roles/role-state.js";
+import { lineDiff } from "../shared/line-diff.js";
 import type { CliContext } from "./context.js";
 
 // Shared by amplify-service-role, role create and cross-account: plan in core, then show it
@@ -47,6 +48,16 @@ export function describeOutcome(o: ProvisionOutcome, trustPolicy: unknown, dryRu
   if (o.status === "cancelled") return lines[0] as string;
   for (const a of o.actions)
     lines.push(`  ${o.status === "unchanged" ? "=" : o.plan.exists ? "~" : "+"} ${a}`);
+  // A replaced trust policy is shown as a diff: who gains and who loses the right to assume.
+  for (const c of o.plan.changes)
+    if (c.kind === "update-trust" && c.before)
+      lines.push(
+        "trust policy change:",
+        ...lineDiff(
+          JSON.stringify(c.before, null, 2).split("\n"),
+          JSON.stringify(c.after, null, 2).split("\n"),
+        ).map((l) => `    ${l}`),
+      );
   for (const n of o.notes) lines.push(`  note: ${n}`);
   if (dryRun) lines.push("trust policy:", JSON.stringify(trustPolicy, null, 2));
   return lines.join("\n");

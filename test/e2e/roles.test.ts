@@ -61,6 +61,33 @@ describe("amplify-service-role", () => {
     expect(env.proxy.writeCalls()).toEqual([]);
   });
 
+  it("--gen2 swaps AdministratorAccess-Amplify for AmplifyBackendDeployFullAccess, then converges", async () => {
+    await json("amplify-service-role");
+    env.proxy.reset();
+    const gen2 = await json("amplify-service-role", "--gen2");
+    expect(gen2.actions).toEqual([
+      "attach arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess",
+      "detach arn:aws:iam::aws:policy/AdministratorAccess-Amplify (replaced)",
+    ]);
+    expect(await attachedTo("AmplifyConsoleServiceRole-AmplifyRole")).toEqual([
+      "arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess",
+    ]);
+    env.proxy.reset();
+    expect((await json("amplify-service-role", "--gen2")).status).toBe("unchanged");
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+
+  it("a trust policy it replaces is shown as a diff", async () => {
+    await run("amplify-service-role", "--no-source-conditions");
+    const r = await run("amplify-service-role", "--dry-run");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("~ replace the trust policy");
+    expect(r.stdout).toContain("trust policy change:");
+    expect(r.stdout).toMatch(/^ {4}\+ {7}"Condition": \{$/m);
+    expect(r.stdout).toMatch(/^ {4}\+ {11}"aws:SourceAccount": "123456789012"$/m);
+    expect(r.stdout).toMatch(/^ {4}- {7}"Action": "sts:AssumeRole"$/m);
+  });
+
   it("creates the role with the exact trust and policy, then a second run writes nothing", async () => {
     const first = await json("amplify-service-role");
     expect(first).toMatchObject({

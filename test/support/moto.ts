@@ -39,6 +39,7 @@ async function answers(url: string): Promise<boolean> {
 export const TEST_MANAGED_POLICIES = [
   "AdministratorAccess",
   "AdministratorAccess-Amplify",
+  "AmplifyBackendDeployFullAccess",
   "AWSLambdaExecute",
   "PowerUserAccess",
   "ReadOnlyAccess",

@@ -19,6 +19,7 @@ interface AmplifyOptions {
   roleName: string;
   appId?: string;
   sourceConditions: boolean;
+  gen2?: boolean;
   maxSessionDuration?: string;
   tag?: string[];
   verify?: boolean;
@@ -36,6 +37,10 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       .option("--role-name <name>", "role name", AMPLIFY_DEFAULT_ROLE_NAME)
       .option("--app-id <id>", "also set the role on this Amplify app (UpdateApp)")
       .option("--no-source-conditions", "leave out the aws:SourceAccount / aws:SourceArn conditions")
+      .option(
+        "--gen2",
+        "Gen 2 backends: attach AmplifyBackendDeployFullAccess instead of AdministratorAccess-Amplify (detached if attached)",
+      )
       .option("--max-session-duration <seconds>", "3600-43200 (or 1h-12h)")
       .option("--tag <key=value>", "tag the role (repeatable)", collect)
       .option("--verify", "read the role (and app) back and check they are as planned")
@@ -44,6 +49,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       "rolectl amplify-service-role",
       "rolectl amplify-service-role --app-id d1a2b3c4d5e6f7 --region eu-west-1 --json",
       "rolectl amplify-service-role --role-name AmplifyDeploy --tag team=web --dry-run",
+      "rolectl amplify-service-role --gen2",
     ],
   ).action(
     run<AmplifyOptions>(async (ctx, opts) => {
@@ -66,6 +72,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
         accountId: caller.account,
         partition: partitionOf(caller.arn),
         sourceConditions: opts.sourceConditions,
+        gen2: opts.gen2 === true,
         ...(maxSessionDuration ? { maxSessionDuration } : {}),
         tags,
       });

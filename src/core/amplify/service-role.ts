@@ -3,7 +3,7 @@ import { GetAppCommand, UpdateAppCommand } from "@aws-sdk/client-amplify";
 import type { Tag } from "../../shared/validate.js";
 import { amplifyServiceTrust } from "../policies/trust.js";
 import type { DesiredRole } from "../roles/role-state.js";
-import { amplifyManagedPolicyArn } from "./names.js";
+import { amplifyGen2PolicyArn, amplifyManagedPolicyArn } from "./names.js";
 
 // The Amplify Hosting service role of seed 000, with the confused-deputy conditions.
 
@@ -14,6 +14,8 @@ export interface AmplifyRoleOptions {
   sourceConditions: boolean;
   maxSessionDuration?: number;
   tags: Tag[];
+  /** Gen 2 backends: AmplifyBackendDeployFullAccess, replacing AdministratorAccess-Amplify. */
+  gen2?: boolean;
 }
 
 export function desiredAmplifyServiceRole(o: AmplifyRoleOptions): DesiredRole {
@@ -23,7 +25,12 @@ export function desiredAmplifyServiceRole(o: AmplifyRoleOptions): DesiredRole {
     trustPolicy: amplifyServiceTrust(o),
     description: "Amplify Hosting deploys backends with this role (rolectl amplify-service-role)",
     ...(o.maxSessionDuration ? { maxSessionDuration: o.maxSessionDuration } : {}),
-    managedPolicies: [amplifyManagedPolicyArn(o.partition)],
+    ...(o.gen2
+      ? {
+          managedPolicies: [amplifyGen2PolicyArn(o.partition)],
+          replacesPolicies: [amplifyManagedPolicyArn(o.partition)],
+        }
+      : { managedPolicies: [amplifyManagedPolicyArn(o.partition)] }),
     inlinePolicies: {},
     tags: o.tags,
   };

@@ -1,6 +1,7 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  DetachRolePolicyCommand,
   GetRoleCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
@@ -87,6 +88,9 @@ async function applyChange(iam: Iam, name: string, c: RoleChange): Promise<strin
       return undefined;
     case "attach-policy":
       await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: c.arn }));
+      return undefined;
+    case "detach-policy":
+      await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: c.arn }));
       return undefined;
     case "put-inline-policy":
       await iam.send(

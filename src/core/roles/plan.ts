@@ -14,6 +14,7 @@ export type RoleChange =
   | { kind: "update-role"; description?: string; maxSessionDuration?: number }
   | { kind: "put-permissions-boundary"; arn: string }
   | { kind: "attach-policy"; arn: string }
+  | { kind: "detach-policy"; arn: string }
   | { kind: "put-inline-policy"; name: string; document: PolicyDocumentShape }
   | { kind: "tag-role"; tags: Tag[] };
 
@@ -42,6 +43,8 @@ export function describeChange(c: RoleChange): string {
       return `set permissions boundary ${c.arn}`;
     case "attach-policy":
       return `attach ${c.arn}`;
+    case "detach-policy":
+      return `detach ${c.arn} (replaced)`;
     case "put-inline-policy":
       return `put inline policy ${c.name}`;
     case "tag-role":
@@ -115,8 +118,11 @@ export function planRole(
   }
   for (const arn of desired.managedPolicies)
     if (!actual.managedPolicies.includes(arn)) changes.push({ kind: "attach-policy", arn });
-  for (const arn of actual.managedPolicies)
-    if (!desired.managedPolicies.includes(arn)) notes.push(`also attached (left alone): ${arn}`);
+  for (const arn of actual.managedPolicies) {
+    if (desired.managedPolicies.includes(arn)) continue;
+    if (desired.replacesPolicies?.includes(arn)) changes.push({ kind: "detach-policy", arn });
+    else notes.push(`also attached (left alone): ${arn}`);
+  }
   for (const [name, document] of Object.entries(desired.inlinePolicies)) {
     if (!policiesEqual(actual.inlinePolicies[name], document))
       changes.push({ kind: "put-inline-policy", name, document });

@@ -21,6 +21,8 @@ export interface DesiredRole {
   maxSessionDuration?: number;
   permissionsBoundary?: string;
   managedPolicies: string[];
+  /** Managed policies the desired ones replace: detached when attached (Amplify Gen 1 → Gen 2). */
+  replacesPolicies?: string[];
   inlinePolicies: Record<string, PolicyDocumentShape>;
   tags: Tag[];
 }
