@@ -3,6 +3,7 @@ import { usageError } from "../shared/errors.js";
 import { VERSION } from "../version.js";
 import { type CommandRunner, commandRunner } from "./action.js";
 import { registerAmplify } from "./commands/amplify.js";
+import { registerAmplifyCompute } from "./commands/amplify-compute.js";
 import { registerAssume } from "./commands/assume.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCrossAccount } from "./commands/cross-account/index.js";
@@ -44,6 +45,7 @@ function registerCompletion(program: Command, run: CommandRunner): void {
 const COMMANDS: Register[] = [
   registerWhoami,
   registerAmplify,
+  registerAmplifyCompute,
   registerPolicy,
   registerRole,
   registerCrossAccount,

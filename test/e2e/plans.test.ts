@@ -40,6 +40,23 @@ describe("--dry-run prints the plan that apply then executes", () => {
     expect(writes).toEqual(["CreateRole", "AttachRolePolicy", "UpdateApp"]);
   });
 
+  it("amplify-compute-role --branch: the branch's UpdateBranch is part of the plan", async () => {
+    env.proxy.amplifyApps.set("d1ssr", { appId: "d1ssr", name: "store", branches: { main: {} } });
+    const { plan, writes } = await dryRunThenApply([
+      "amplify-compute-role",
+      "--app-id",
+      "d1ssr",
+      "--branch",
+      "main",
+      "--managed-policy",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ]);
+    expect(plan.at(-1)).toBe(
+      "set the SSR compute role of branch main of Amplify app store (d1ssr) to arn:aws:iam::123456789012:role/AmplifySSRCompute-d1ssr-main",
+    );
+    expect(writes).toEqual(["CreateRole", "AttachRolePolicy", "UpdateBranch"]);
+  });
+
   it("role create", async () => {
     const { writes } = await dryRunThenApply([
       "role",

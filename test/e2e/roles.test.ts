@@ -77,6 +77,59 @@ describe("amplify-service-role", () => {
     expect(env.proxy.writeCalls()).toEqual([]);
   });
 
+  it("amplify-compute-role: a role only that branch's SSR code can be, set on the branch; then converged", async () => {
+    env.proxy.amplifyApps.set("d1ssr", {
+      appId: "d1ssr",
+      name: "store",
+      branches: { "feature/x": {}, main: {} },
+    });
+    const args = ["amplify-compute-role", "--app-id", "d1ssr", "--branch", "feature/x"];
+    const bare = await run(...args);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("An SSR compute role needs permissions");
+    const missing = await run(
+      "amplify-compute-role",
+      "--app-id",
+      "d1ssr",
+      "--branch",
+      "nope",
+      "--managed-policy",
+      AMPLIFY_POLICY,
+    );
+    expect(missing.code).toBe(3);
+    expect(env.proxy.writeCalls()).toEqual([]);
+
+    const first = await json(...args, "--managed-policy", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    expect(first).toMatchObject({
+      name: "AmplifySSRCompute-d1ssr-feature-x",
+      status: "created",
+      computeRoleOf: { appId: "d1ssr", branch: "feature/x", status: "updated" },
+    });
+    expect(await trustOf("AmplifySSRCompute-d1ssr-feature-x")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "amplify.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: {
+              "aws:SourceArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1ssr/branches/feature/x",
+            },
+          },
+        },
+      ],
+    });
+    const branches = env.proxy.amplifyApps.get("d1ssr")?.branches ?? {};
+    expect(branches["feature/x"]?.computeRoleArn).toBe(first.arn);
+    expect(branches.main?.computeRoleArn).toBeUndefined();
+    env.proxy.reset();
+    const again = await json(...args, "--managed-policy", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    expect(again).toMatchObject({ status: "unchanged", actions: [], computeRoleOf: { status: "unchanged" } });
+    expect(env.proxy.writeCalls()).toEqual([]);
+  });
+
   it("a trust policy it replaces is shown as a diff", async () => {
     await run("amplify-service-role", "--no-source-conditions");
     const r = await run("amplify-service-role", "--dry-run");

@@ -46,6 +46,8 @@ export interface AmplifyApp {
   appId: string;
   name: string;
   iamServiceRoleArn?: string;
+  /** Branches by name: what GetBranch/UpdateBranch read and write. */
+  branches?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
 }
 
@@ -172,15 +174,19 @@ export class TestProxy {
     let params: Record<string, string> = {};
 
     if (service === "amplify") {
-      const m = /^\/apps\/([^/?]+)/.exec(path);
+      const m = /^\/apps\/([^/?]+)(?:\/branches\/([^/?]+))?/.exec(path);
+      const noun = m?.[2] ? "Branch" : "App";
       action = m
         ? method === "GET"
-          ? "GetApp"
+          ? `Get${noun}`
           : method === "POST"
-            ? "UpdateApp"
-            : `${method}App`
+            ? `Update${noun}`
+            : `${method}${noun}`
         : `${method} ${path}`;
-      params = { ...(m?.[1] ? { appId: decodeURIComponent(m[1]) } : {}) };
+      params = {
+        ...(m?.[1] ? { appId: decodeURIComponent(m[1]) } : {}),
+        ...(m?.[2] ? { branchName: decodeURIComponent(m[2]) } : {}),
+      };
       if (body.length) {
         try {
           for (const [k, v] of Object.entries(JSON.parse(body.toString("utf8")) as Record<string, unknown>)) {
@@ -302,7 +308,7 @@ export class TestProxy {
       });
       res.end(JSON.stringify(payload));
     };
-    if (action !== "GetApp" && action !== "UpdateApp") {
+    if (!["GetApp", "UpdateApp", "GetBranch", "UpdateBranch"].includes(action)) {
       json(400, { message: `unsupported: ${action}` }, "BadRequestException");
       return;
     }
@@ -310,13 +316,48 @@ export class TestProxy {
       json(404, { message: `App ${params.appId} not found.` }, "NotFoundException");
       return;
     }
+    const now = Math.floor(Date.now() / 1000);
+    const appArn = `arn:aws:amplify:us-east-1:123456789012:apps/${app.appId}`;
+    if (action.endsWith("Branch")) {
+      const name = params.branchName ?? "";
+      const branch = app.branches?.[name];
+      if (!branch) {
+        json(404, { message: `Branch ${name} not found.` }, "NotFoundException");
+        return;
+      }
+      if (action === "UpdateBranch")
+        for (const [k, v] of Object.entries(params)) if (k !== "appId" && k !== "branchName") branch[k] = v;
+      json(200, {
+        branch: {
+          branchArn: `${appArn}/branches/${name}`,
+          branchName: name,
+          description: "",
+          stage: "PRODUCTION",
+          displayName: name,
+          enableNotification: false,
+          createTime: now,
+          updateTime: now,
+          environmentVariables: {},
+          enableAutoBuild: true,
+          customDomains: [],
+          framework: "Next.js - SSR",
+          activeJobId: "0",
+          totalNumberOfJobs: "0",
+          enableBasicAuth: false,
+          ttl: "5",
+          enablePullRequestPreview: false,
+          ...branch,
+        },
+      });
+      return;
+    }
     if (action === "UpdateApp") {
       for (const [k, v] of Object.entries(params)) if (k !== "appId") app[k] = v;
     }
-    const now = Math.floor(Date.now() / 1000);
+    const { branches: _branches, ...shown } = app;
     json(200, {
       app: {
-        appArn: `arn:aws:amplify:us-east-1:123456789012:apps/${app.appId}`,
+        appArn,
         description: "",
         repository: "",
         platform: "WEB",
@@ -326,7 +367,7 @@ export class TestProxy {
         defaultDomain: `${app.appId}.amplifyapp.com`,
         enableBranchAutoBuild: false,
         enableBasicAuth: false,
-        ...app,
+        ...shown,
       },
     });
     return;

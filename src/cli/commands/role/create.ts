@@ -1,8 +1,6 @@
 import { flagOrAsk, optionalAnswer } from "../../../core/ask.js";
-import type { PolicyDocumentShape } from "../../../core/policies/document.js";
-import { readPolicy as readPolicyFile } from "../../../core/policies/read-policy.js";
+import { readInlinePolicies } from "../../../core/policies/read-policy.js";
 import { buildTrust, type TrustOptions } from "../../../core/roles/trust-source.js";
-import { usageError } from "../../../shared/errors.js";
 import {
   parseMaxSessionDuration,
   parseSeconds,
@@ -10,15 +8,11 @@ import {
   validateDescription,
   validatePath,
   validatePolicyArn,
-  validatePolicyName,
   validateRoleName,
 } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../../provision.js";
 import { describeVerdict, settleVerification, verification } from "../../verdict.js";
-
-// IAM's limit for inline role policies (the trust policy's is in core/roles/trust-source).
-const INLINE_POLICY_MAX = 10240;
 
 export interface CreateOptions extends TrustOptions {
   managedPolicy?: string[];
@@ -58,20 +52,7 @@ export async function createCommand(
       ? undefined
       : validatePolicyArn(o.permissionsBoundary, "--permissions-boundary");
   const tags = (o.tag ?? []).map((t) => parseTag(t, "--tag"));
-  const inlinePolicies: Record<string, PolicyDocumentShape> = {};
-  for (const spec of o.inlinePolicy ?? []) {
-    const eq = spec.indexOf("=");
-    if (eq <= 0)
-      throw usageError(
-        "invalid_value",
-        `Invalid inline policy ${JSON.stringify(spec)} (--inline-policy): must be NAME=FILE.`,
-      );
-    inlinePolicies[validatePolicyName(spec.slice(0, eq), "--inline-policy")] = await readPolicyFile(
-      spec.slice(eq + 1),
-      "--inline-policy",
-      INLINE_POLICY_MAX,
-    );
-  }
+  const inlinePolicies = await readInlinePolicies(o.inlinePolicy ?? [], "--inline-policy");
   const trust = await buildTrust({ ...ctx, providers: (kind) => accountProviders(ctx, kind) }, o);
   for (const warning of trust.warnings ?? []) ctx.out.warn(warning);
   if (trust.asked) {
