@@ -60,7 +60,7 @@ try {
       "devadmin",
     ],
     ...["--role-name", "BizCorpRole", "--external-id", "Ext-1234567890", "--require-mfa"],
-    ...["--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess-Amplify"],
+    ...["--managed-policy", "arn:aws:iam::aws:policy/AdministratorAccess-Amplify"],
     ...[
       "--user",
       "devcorpuser",

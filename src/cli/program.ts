@@ -95,8 +95,8 @@ export function buildProgram(io: ProcessIo, hooks: ProgramHooks): Command {
   ]);
   program.addHelpText(
     "after",
-    "\nExit status: 0 ok, 1 internal error, 2 usage or bad value, 3 configuration or not found,\n" +
-      "4 authentication (access denied, MFA, expired), 5 conflict, 130 interrupted.\n",
+    "\nExit status:\n  0 ok, 1 internal error, 2 usage or bad value, 3 configuration or not found,\n" +
+      "  4 authentication (access denied, MFA, expired), 5 conflict, 130 interrupted\n",
   );
 
   const run = commandRunner(io);

@@ -16,7 +16,7 @@ describe("the CLI frame", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: rolectl");
     expect(r.stdout).toContain("Examples:");
-    expect(r.stdout).toMatch(/Exit status: 0 ok, 1 internal error, 2 usage/);
+    expect(r.stdout).toMatch(/Exit status:\n {2}0 ok, 1 internal error, 2 usage/);
     const sub = await env.sandbox.run(["whoami", "--help"]);
     expect(sub.stdout).toContain("$ rolectl whoami");
     expect(sub.stdout).toContain("--profile <name>");
@@ -31,6 +31,7 @@ describe("the CLI frame", () => {
     "cache list",
     "cache clear",
     "amplify-service-role",
+    "amplify-compute-role",
     "policy",
     "policy amplify-cli",
     "role",
@@ -48,10 +49,41 @@ describe("the CLI frame", () => {
     "slr describe",
     "slr update-description",
     "slr delete",
-  ])("`%s --help` has examples", async (command) => {
+  ])("`%s --help` has examples, fits 80 columns, and shows no alias or internal word", async (command) => {
     const r = await runInProcess(env.sandbox, [...command.split(" "), "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}\$ .*rolectl /);
+    // Examples are single copy-pasteable lines (or continued with a backslash); prose wraps at 80.
+    const prose = r.stdout.split("\n").filter((l) => !/^ {2}\$ |^ {6}--/.test(l));
+    expect(prose.filter((l) => l.length > 80)).toEqual([]);
+    expect(r.stdout).not.toMatch(/…|seed 00\d|--trusted-account|--policy-arn|--duration-seconds/);
+  });
+
+  it("the other spelling of a shared option is accepted: --trusted-account, --policy-arn, --duration-seconds", async () => {
+    const dry = (args: string[]) => runInProcess(env.sandbox, [...args, "--dry-run", "--json", "--no-input"]);
+    const spelled = await dry([
+      "cross-account",
+      "write-profile",
+      "--role-arn",
+      "arn:aws:iam::111111111111:role/R",
+      "--source-profile",
+      "dev",
+      "--duration-seconds",
+      "1800",
+    ]);
+    const canonical = await dry([
+      "cross-account",
+      "write-profile",
+      "--role-arn",
+      "arn:aws:iam::111111111111:role/R",
+      "--source-profile",
+      "dev",
+      "--duration",
+      "1800",
+    ]);
+    expect(spelled.code, spelled.stderr).toBe(0);
+    expect(spelled.stdout).toBe(canonical.stdout);
+    expect(spelled.stdout).toContain(`"duration_seconds": "1800"`);
   });
 
   it.each([

@@ -10,9 +10,8 @@ import {
 import type { CommandRunner } from "../action.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
+import { addAliasedOption, collect } from "../options.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface ComputeOptions {
   appId: string;
@@ -26,16 +25,20 @@ interface ComputeOptions {
 
 export function registerAmplifyCompute(program: Command, run: CommandRunner): void {
   withExamples(
-    program
-      .command("amplify-compute-role")
+    addAliasedOption(program.command("amplify-compute-role"), {
+      flags: "--managed-policy <arn>",
+      alias: "--policy-arn",
+      description: "what the SSR code may do: a managed policy (repeatable)",
+      attribute: "managedPolicy",
+      parse: collect,
+    })
       .description(
-        "create or converge the SSR compute role an Amplify app's server-side code runs as, and set it\n" +
+        "create or converge the SSR compute role an Amplify app's server-side code runs as, and set it" +
           "on the app or on one branch (trusts amplify.amazonaws.com for that app or branch only)",
       )
       .requiredOption("--app-id <id>", "the Amplify app")
       .option("--branch <name>", "set the role on this branch only (AWS's advice for public repositories)")
       .option("--role-name <name>", "role name (default: AmplifySSRCompute-<app id>[-<branch>])")
-      .option("--managed-policy <arn>", "what the SSR code may do: a managed policy (repeatable)", collect)
       .option(
         "--inline-policy <name=file>",
         "what the SSR code may do: an inline policy (repeatable)",

@@ -10,10 +10,9 @@ import {
 } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import { withExamples } from "../help.js";
+import { collect } from "../options.js";
 import { describeOutcome, outcomeJson, provisionRole } from "../provision.js";
 import { describeVerdict, settleVerification, verification } from "../verdict.js";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface AmplifyOptions {
   roleName: string;
@@ -31,7 +30,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
     program
       .command("amplify-service-role")
       .description(
-        "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com,\n" +
+        "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com," +
           "AdministratorAccess-Amplify, confused-deputy conditions); optionally set it on an app",
       )
       .option("--role-name <name>", "role name", AMPLIFY_DEFAULT_ROLE_NAME)

@@ -156,7 +156,7 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
       .command("update-description")
       .argument("[name]", "role name")
       .description(
-        "change a service-linked role's description: the only edit AWS allows on one\n" +
+        "change a service-linked role's description: the only edit AWS allows on one" +
           "(its trust, policies and name belong to the service; IAM answers UnmodifiableEntity)",
       )
       .option("--description <text>", "the new description (1-1000 characters)"),
@@ -197,7 +197,7 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
     [
       "rolectl slr delete AWSServiceRoleForAmazonConnect_shop --yes",
       "rolectl slr delete AWSServiceRoleForAmazonConnect_shop --yes --no-wait --json",
-      "rolectl slr delete --status task/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_shop/1a2b…",
+      "rolectl slr delete --status task/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_shop/5d8e9b1c-2f3a-4b5c-8d6e-7f8091a2b3c4",
     ],
   ).action(run<{ wait: boolean; timeout: string; status?: string }>(deleteSlr));
 }

@@ -96,7 +96,7 @@ export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<
   let externalId = o.externalId === undefined ? undefined : validateExternalId(o.externalId, "--external-id");
   let generated = o.generateExternalId === true;
   let requireMfa = o.requireMfa === true;
-  const policyArns = (o.policyArn ?? []).map((a) => validatePolicyArn(a, "--policy-arn"));
+  const policyArns = (o.policyArn ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
   let amplifyCli = o.amplifyCliPolicy === true;
   if (o.admin) policyArns.push(ADMIN_POLICY);
   if (ask.interactive) {
@@ -129,7 +129,7 @@ export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<
     if (policyArns.length === 0 && !amplifyCli) {
       const choice = await ask.prompter.select<"amplify" | "admin" | "arn">({
         message: "Permissions for the role:",
-        flag: "--policy-arn / --amplify-cli-policy / --admin",
+        flag: "--managed-policy / --amplify-cli-policy / --admin",
         choices: [
           { name: "The Amplify CLI policy", value: "amplify" },
           { name: "AdministratorAccess", value: "admin" },
@@ -140,8 +140,11 @@ export async function askTrustingInput(ask: Asker, o: TrustingOptions): Promise<
       if (choice === "admin") policyArns.push(ADMIN_POLICY);
       if (choice === "arn")
         policyArns.push(
-          await flagOrAsk(ask.prompter, undefined, { message: "Policy ARN:", flag: "--policy-arn" }, (v) =>
-            validatePolicyArn(v, "--policy-arn"),
+          await flagOrAsk(
+            ask.prompter,
+            undefined,
+            { message: "Policy ARN:", flag: "--managed-policy" },
+            (v) => validatePolicyArn(v, "--managed-policy"),
           ),
         );
     }
@@ -248,7 +251,7 @@ export function localInput(
       ? { roleSessionName: validateSessionName(o.roleSessionName, "--role-session-name") }
       : {}),
     ...(o.durationSeconds !== undefined
-      ? { durationSeconds: parseDuration(o.durationSeconds, "--duration-seconds") }
+      ? { durationSeconds: parseDuration(o.durationSeconds, "--duration") }
       : {}),
     ...(o.region ? { region: o.region } : {}),
     force: o.force === true,

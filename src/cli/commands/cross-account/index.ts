@@ -7,22 +7,33 @@ import type {
 } from "../../../core/cross-account/inputs.js";
 import type { CommandRunner } from "../../action.js";
 import { withExamples } from "../../help.js";
+import { addAliasedOption, collect } from "../../options.js";
 
 // Seed 001's Biz Corp / Dev Corp walk-through: the role in the trusting account (part 1), the
 // policy, user, access key and MFA device in the trusted account (part 2), and the local
 // profiles (part 3). `setup` does all three; the sub-steps serve two people doing one side each.
 // The options are declared here; each command's work is one lazily loaded module.
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 function addTrustingOptions(cmd: Command, withAccount: boolean): Command {
   cmd.option("--role-name <name>", "the role to create in the trusting account (e.g. BizCorpRole)");
-  if (withAccount) cmd.option("--trusted-account <id>", "the account whose users may assume the role");
+  if (withAccount)
+    addAliasedOption(cmd, {
+      flags: "--trust-account <id>",
+      alias: "--trusted-account",
+      description: "the account whose users may assume the role",
+      attribute: "trustedAccount",
+    });
+  addAliasedOption(cmd, {
+    flags: "--managed-policy <arn>",
+    alias: "--policy-arn",
+    description: "permissions for the role: a managed policy (repeatable)",
+    attribute: "policyArn",
+    parse: collect,
+  });
   return cmd
     .option("--external-id <id>", "require this external id (2-1224 of letters, digits and +=,.@:/-)")
     .option("--generate-external-id", "make a random 32-character external id (printed once)")
     .option("--require-mfa", "require MFA (aws:MultiFactorAuthPresent)")
-    .option("--policy-arn <arn>", "permissions for the role: a managed policy (repeatable)", collect)
     .option(
       "--amplify-cli-policy",
       "permissions for the role: the Amplify CLI policy (rolectl policy amplify-cli)",
@@ -55,14 +66,19 @@ function addTrustedOptions(cmd: Command, withRoleArn: boolean): Command {
 }
 
 function addLocalOptions(cmd: Command): Command {
+  addAliasedOption(cmd, {
+    flags: "--duration <seconds>",
+    alias: "--duration-seconds",
+    description: "duration_seconds for the profile (900-43200)",
+    attribute: "durationSeconds",
+  });
   return cmd
     .option(
       "--local-profile <name>",
       "the profile to write (default: the role name in lower case, e.g. bizcorprole)",
     )
     .option("--source-profile <name>", "the profile with the user's keys (default: the user name)")
-    .option("--role-session-name <name>", "role_session_name for the profile")
-    .option("--duration-seconds <seconds>", "duration_seconds for the profile (900-43200)");
+    .option("--role-session-name <name>", "role_session_name for the profile");
 }
 
 export function registerCrossAccount(program: Command, run: CommandRunner): void {
@@ -73,7 +89,7 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
     );
   withExamples(group, [
     "rolectl cross-account setup   # the wizard, on a terminal",
-    "rolectl cross-account trust-role --profile bizadmin --role-name BizCorpRole --trusted-account 222222222222 --generate-external-id --require-mfa --amplify-cli-policy",
+    "rolectl cross-account trust-role --profile bizadmin --role-name BizCorpRole --trust-account 222222222222 --generate-external-id --require-mfa --amplify-cli-policy",
   ]);
 
   withExamples(
@@ -108,7 +124,7 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
         "overwrite a local profile with different values; take over a role that trusts something else",
       ),
     [
-      "rolectl cross-account setup --no-input --trusting-profile bizadmin --trusted-profile devadmin \\\n      --role-name BizCorpRole --external-id Ext-1234567890 --require-mfa \\\n      --policy-arn arn:aws:iam::aws:policy/AdministratorAccess-Amplify \\\n      --user devcorpuser --create-access-key --mfa --mfa-codes 123456,654321 \\\n      --local-profile bizcorprole --region us-east-1",
+      "rolectl cross-account setup --no-input --trusting-profile bizadmin --trusted-profile devadmin \\\n      --role-name BizCorpRole --external-id Ext-1234567890 --require-mfa \\\n      --managed-policy arn:aws:iam::aws:policy/AdministratorAccess-Amplify \\\n      --user devcorpuser --create-access-key --mfa --mfa-codes 123456,654321 \\\n      --local-profile bizcorprole --region us-east-1",
       "rolectl cross-account setup --trusting-profile bizadmin --trusted-profile devadmin --dry-run",
     ],
   ).action(run<SetupOptions>(async (ctx, o) => (await import("./setup.js")).setupCommand(ctx, o)));
@@ -119,7 +135,7 @@ export function registerCrossAccount(program: Command, run: CommandRunner): void
       true,
     ).option("--force", "take over a role of that name even if it trusts something else"),
     [
-      "rolectl cross-account trust-role --profile bizadmin --role-name BizCorpRole --trusted-account 222222222222 --external-id Ext-1234567890 --require-mfa --amplify-cli-policy",
+      "rolectl cross-account trust-role --profile bizadmin --role-name BizCorpRole --trust-account 222222222222 --external-id Ext-1234567890 --require-mfa --amplify-cli-policy",
     ],
   ).action(
     run<TrustingOptions>(async (ctx, o) => (await import("./trust-role.js")).trustRoleCommand(ctx, o)),

@@ -19,8 +19,8 @@ export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Pro
   const trustedAccount = await flagOrAsk(
     ctx.prompter,
     o.trustedAccount,
-    { message: "Trusted account id:", flag: "--trusted-account" },
-    (v) => validateAccountId(v, "--trusted-account"),
+    { message: "Trusted account id:", flag: "--trust-account" },
+    (v) => validateAccountId(v, "--trust-account"),
   );
   const caller = await getCallerIdentity(await ctx.sts());
   if (caller.account === trustedAccount)

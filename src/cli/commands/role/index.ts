@@ -1,11 +1,10 @@
 import type { Command } from "commander";
 import type { CommandRunner } from "../../action.js";
 import { withExamples } from "../../help.js";
+import { addAliasedOption, collect } from "../../options.js";
 import type { CreateOptions } from "./create.js";
 
 // The role group: options are declared here; each command's work is one lazily loaded module.
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerRole(program: Command, run: CommandRunner): void {
   const group = program
@@ -17,52 +16,58 @@ export function registerRole(program: Command, run: CommandRunner): void {
     "rolectl role delete deploy-lambda --yes",
   ]);
 
-  withExamples(
-    group
-      .command("create")
-      .argument("[name]", "role name")
-      .description("create (or converge) a role; exactly one trust source")
-      .option(
-        "--service <principal>",
-        "trust an AWS service, e.g. lambda.amazonaws.com (repeatable)",
-        collect,
-      )
-      .option("--trust-account <id>", "trust another AWS account, its root principal (repeatable)", collect)
-      .option("--external-id <id>", "with --trust-account: require this sts:ExternalId")
-      .option("--require-mfa", "with --trust-account: require aws:MultiFactorAuthPresent")
-      .option("--web-identity <provider-arn>", "trust an OIDC provider (AssumeRoleWithWebIdentity)")
-      .option("--audience <aud>", "with --web-identity: the token audience")
-      .option(
-        "--subject <sub>",
-        "with --web-identity: a token subject allowed, e.g. 'repo:org/app:*' (repeatable; wildcards use StringLike)",
-        collect,
-      )
-      .option(
-        "--allow-any-subject",
-        "with --web-identity: no subject condition (refused for GitHub without it)",
-      )
-      .option("--saml <provider-arn>", "trust a SAML provider (AssumeRoleWithSAML)")
-      .option("--trust-policy <file>", "trust policy JSON from a file")
-      .option("--managed-policy <arn>", "attach a managed policy (repeatable, up to 10)", collect)
-      .option("--inline-policy <name=file>", "put an inline policy from a file (repeatable)", collect)
-      .option("--description <text>", "role description")
-      .option("--path <path>", "role path", "/")
-      .option("--max-session-duration <seconds>", "3600-43200 (or 1h-12h)")
-      .option("--permissions-boundary <arn>", "permissions boundary policy ARN")
-      .option("--tag <key=value>", "tag the role (repeatable)", collect)
-      .option(
-        "--verify",
-        "with --trust-account: prove the role can be assumed (retries IAM's propagation delay)",
-      )
-      .option("--verify-timeout <seconds>", "how long --verify keeps trying", "30")
-      .option("--force", "take over a role of that name even if it trusts something else"),
-    [
-      "rolectl role create ci-deployer --trust-account 111122223333 --external-id Ext-1 --require-mfa",
-      "rolectl role create gha --web-identity arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --audience sts.amazonaws.com --subject 'repo:org/app:*'",
-      "rolectl role create sso-admins --saml arn:aws:iam::123456789012:saml-provider/Okta --managed-policy arn:aws:iam::aws:policy/ReadOnlyAccess",
-      "rolectl role create custom --trust-policy trust.json --inline-policy s3read=s3read.json --dry-run",
-    ],
-  ).action(
+  const create = group
+    .command("create")
+    .argument("[name]", "role name")
+    .description("create (or converge) a role; exactly one trust source")
+    .option("--service <principal>", "trust an AWS service, e.g. lambda.amazonaws.com (repeatable)", collect);
+  addAliasedOption(create, {
+    flags: "--trust-account <id>",
+    alias: "--trusted-account",
+    description: "trust another AWS account, its root principal (repeatable)",
+    attribute: "trustAccount",
+    parse: collect,
+  })
+    .option("--external-id <id>", "with --trust-account: require this sts:ExternalId")
+    .option("--require-mfa", "with --trust-account: require aws:MultiFactorAuthPresent")
+    .option("--web-identity <provider-arn>", "trust an OIDC provider (AssumeRoleWithWebIdentity)")
+    .option("--audience <aud>", "with --web-identity: the token audience")
+    .option(
+      "--subject <sub>",
+      "with --web-identity: a token subject allowed, e.g. 'repo:org/app:*' (repeatable; wildcards use StringLike)",
+      collect,
+    )
+    .option(
+      "--allow-any-subject",
+      "with --web-identity: no subject condition (refused for GitHub without it)",
+    )
+    .option("--saml <provider-arn>", "trust a SAML provider (AssumeRoleWithSAML)")
+    .option("--trust-policy <file>", "trust policy JSON from a file");
+  addAliasedOption(create, {
+    flags: "--managed-policy <arn>",
+    alias: "--policy-arn",
+    description: "attach a managed policy (repeatable, up to 10)",
+    attribute: "managedPolicy",
+    parse: collect,
+  })
+    .option("--inline-policy <name=file>", "put an inline policy from a file (repeatable)", collect)
+    .option("--description <text>", "role description")
+    .option("--path <path>", "role path", "/")
+    .option("--max-session-duration <seconds>", "3600-43200 (or 1h-12h)")
+    .option("--permissions-boundary <arn>", "permissions boundary policy ARN")
+    .option("--tag <key=value>", "tag the role (repeatable)", collect)
+    .option(
+      "--verify",
+      "with --trust-account: prove the role can be assumed (retries IAM's propagation delay)",
+    )
+    .option("--verify-timeout <seconds>", "how long --verify keeps trying", "30")
+    .option("--force", "take over a role of that name even if it trusts something else");
+  withExamples(create, [
+    "rolectl role create ci-deployer --trust-account 111122223333 --external-id Ext-1 --require-mfa",
+    "rolectl role create gha --web-identity arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --audience sts.amazonaws.com --subject 'repo:org/app:*'",
+    "rolectl role create sso-admins --saml arn:aws:iam::123456789012:saml-provider/Okta --managed-policy arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "rolectl role create custom --trust-policy trust.json --inline-policy s3read=s3read.json --dry-run",
+  ]).action(
     run<CreateOptions>(async (ctx, o, args) =>
       (await import("./create.js")).createCommand(ctx, o, args[0] as string | undefined),
     ),
