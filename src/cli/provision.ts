@@ -26,7 +26,7 @@ export async function provisionRole(
   const iam = options.iam ?? (await ctx.iam());
   const planned = await planRoleProvision(iam, desired, options);
   if (planned.actions.length === 0 || ctx.opts.dryRun) return unappliedOutcome(planned, "dry-run");
-  if (options.confirm && !(await options.confirm(planned.actions)))
+  if (options.confirm && !(await options.confirm(planned.actions.map((a) => a.description))))
     return unappliedOutcome(planned, "cancelled");
   return ctx.withProgress(`Role ${desired.name}`, (onStep) => applyRoleProvision(iam, planned, onStep));
 }
@@ -47,7 +47,7 @@ export function describeOutcome(o: ProvisionOutcome, trustPolicy: unknown, dryRu
   // Declined: the plan was on screen just before the question, and nothing was done.
   if (o.status === "cancelled") return lines[0] as string;
   for (const a of o.actions)
-    lines.push(`  ${o.status === "unchanged" ? "=" : o.plan.exists ? "~" : "+"} ${a}`);
+    lines.push(`  ${o.status === "unchanged" ? "=" : o.plan.exists ? "~" : "+"} ${a.description}`);
   // A replaced trust policy is shown as a diff: who gains and who loses the right to assume.
   for (const c of o.plan.changes)
     if (c.kind === "update-trust" && c.before)

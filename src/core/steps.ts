@@ -1,13 +1,31 @@
 import { RolectlError } from "../shared/errors.js";
 
-export interface Step {
+/**
+ * One change rolectl plans or makes: what a person reads, and what a program reads (the AWS
+ * operation, or "write-file", and what it acts on). `--json` prints these objects as `actions`.
+ */
+export interface Action {
   description: string;
+  /** The AWS API operation ("iam:CreateRole", "amplify:UpdateApp") or "file:write". */
+  operation: string;
+  /** What it acts on: an ARN, a name, or a file path. */
+  target: string;
+}
+
+export interface Step extends Action {
   run(): Promise<unknown>;
 }
 
+/** The action of a step, without its function (what plans and results carry). */
+export const actionOf = ({ description, operation, target }: Action): Action => ({
+  description,
+  operation,
+  target,
+});
+
 /** Runs steps in order; a failure names the steps already done (and carries them in details). */
-export async function applySteps(steps: Step[], onStep?: (description: string) => void): Promise<string[]> {
-  const applied: string[] = [];
+export async function applySteps(steps: Step[], onStep?: (description: string) => void): Promise<Action[]> {
+  const applied: Action[] = [];
   for (const step of steps) {
     try {
       // onStep may throw "interrupted" (a Ctrl-C asked to stop between steps).
@@ -18,7 +36,7 @@ export async function applySteps(steps: Step[], onStep?: (description: string) =
         err instanceof RolectlError ? err : new RolectlError("aws_error", String(err), { cause: err });
       const stopped = e.code === "interrupted";
       const done = applied.length
-        ? `Applied before ${stopped ? "stopping" : "the failure"}: ${applied.join("; ")}.`
+        ? `Applied before ${stopped ? "stopping" : "the failure"}: ${applied.map((a) => a.description).join("; ")}.`
         : "Nothing was changed.";
       const left = steps.slice(steps.indexOf(step));
       const what = stopped
@@ -28,10 +46,14 @@ export async function applySteps(steps: Step[], onStep?: (description: string) =
       throw new RolectlError(e.code, `${what}\n${done}\n${rest}`, {
         cause: err,
         ...(e.hint ? { hint: e.hint } : {}),
-        details: { applied, failed: step.description, notDone: left.map((s) => s.description) },
+        details: {
+          applied: applied.map((a) => a.description),
+          failed: step.description,
+          notDone: left.map((s) => s.description),
+        },
       });
     }
-    applied.push(step.description);
+    applied.push(actionOf(step));
   }
   return applied;
 }

@@ -202,7 +202,13 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     const converged = JSON.parse((await env.sandbox.run([...SETUP, "--no-verify", "--json"])).stdout);
     expect(converged.trusting.role).toMatchObject({
       status: "updated",
-      actions: ["replace the trust policy (it differs from the desired one)"],
+      actions: [
+        {
+          description: "replace the trust policy (it differs from the desired one)",
+          operation: "iam:UpdateAssumeRolePolicy",
+          target: "BizCorpRole",
+        },
+      ],
     });
   });
 

@@ -134,7 +134,7 @@ describe("a run that stops part-way tells the truth, and the same command finish
     const again = await env.sandbox.run(SETUP);
     expect(again.code, again.stderr).toBe(0);
     expect(env.proxy.callsOf("CreateVirtualMFADevice")).toHaveLength(0);
-    expect(JSON.parse(again.stdout).actions).toContain(
+    expect(JSON.parse(again.stdout).actions.map((a: { description: string }) => a.description)).toContain(
       `account ${DEV}: enable virtual MFA device arn:aws:iam::${DEV}:mfa/devcorpuser (made by an earlier run; its seed is in ${ledgerPath()})`,
     );
     const state = await devState();

@@ -17,11 +17,26 @@ async function dryRunThenApply(args: string[], extraEnv: Record<string, string> 
   expect(env.proxy.writeCalls()).toEqual([]);
   const applied = await env.sandbox.run([...args, "--json"], { env: extraEnv });
   expect(applied.code, applied.stderr).toBe(0);
-  const plan = (JSON.parse(dry.stdout) as { actions: string[] }).actions;
-  const done = (JSON.parse(applied.stdout) as { actions: string[] }).actions;
-  expect(plan.length).toBeGreaterThan(0);
-  expect(done).toEqual(plan);
-  return { plan, writes: env.proxy.writeCalls().map((c) => c.action), stdout: dry.stdout + applied.stdout };
+  type Action = { description: string; operation: string; target: string };
+  const planned = (JSON.parse(dry.stdout) as { actions: Action[] }).actions;
+  const done = (JSON.parse(applied.stdout) as { actions: Action[] }).actions;
+  expect(planned.length).toBeGreaterThan(0);
+  expect(done).toEqual(planned);
+  const writes = env.proxy.writeCalls().map((c) => c.action);
+  // The structured side of each action names the call that then happened, in that order.
+  for (const a of planned) expect(a.target).not.toBe("");
+  expect(
+    planned
+      .map((a) => a.operation)
+      .filter((op) => /^(iam|amplify):/.test(op))
+      .map((op) => op.split(":")[1]),
+  ).toEqual(writes);
+  return {
+    plan: planned.map((a) => a.description),
+    actions: planned,
+    writes,
+    stdout: dry.stdout + applied.stdout,
+  };
 }
 
 describe("--dry-run prints the plan that apply then executes", () => {
@@ -105,7 +120,7 @@ describe("--dry-run prints the plan that apply then executes", () => {
     expect(described.writes).toEqual(["UpdateRoleDescription"]);
     env.proxy.reset();
     const deleted = await dryRunThenApply(["slr", "delete", name, "--yes"]);
-    expect(deleted.plan).toEqual([`delete ${name} (iam:DeleteServiceLinkedRole)`]);
+    expect(deleted.plan).toEqual([`delete ${name}`]);
     expect(deleted.writes).toEqual(["DeleteServiceLinkedRole"]);
   });
 

@@ -65,7 +65,7 @@ describe("amplify-service-role", () => {
     await json("amplify-service-role");
     env.proxy.reset();
     const gen2 = await json("amplify-service-role", "--gen2");
-    expect(gen2.actions).toEqual([
+    expect(gen2.actions.map((a: { description: string }) => a.description)).toEqual([
       "attach arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess",
       "detach arn:aws:iam::aws:policy/AdministratorAccess-Amplify (replaced)",
     ]);
@@ -174,7 +174,7 @@ describe("amplify-service-role", () => {
     const r = await json("amplify-service-role");
     expect(r).toMatchObject({
       status: "updated",
-      actions: ["replace the trust policy (it differs from the desired one)"],
+      actions: [{ description: "replace the trust policy (it differs from the desired one)" }],
     });
     expect(await trustOf("AmplifyConsoleServiceRole-AmplifyRole")).toEqual(AMPLIFY_TRUST);
   });
@@ -253,7 +253,9 @@ describe("amplify-service-role", () => {
       "Applied before the failure: create role AmplifyConsoleServiceRole-AmplifyRole (path /).",
     );
     env.proxy.clearFaults();
-    expect((await json("amplify-service-role")).actions).toEqual([`attach ${AMPLIFY_POLICY}`]);
+    expect((await json("amplify-service-role")).actions).toEqual([
+      { description: `attach ${AMPLIFY_POLICY}`, operation: "iam:AttachRolePolicy", target: AMPLIFY_POLICY },
+    ]);
   });
 });
 
@@ -452,14 +454,19 @@ describe("role create / show / delete", () => {
       }),
     );
     const del = await json("role", "delete", "full", "--yes");
-    expect([...del.actions].sort()).toEqual([
+    const deleted: string[] = del.actions.map((a: { description: string }) => a.description);
+    expect([...deleted].sort()).toEqual([
       "delete inline policy extra",
       "delete inline policy s3read",
       "delete role full",
       "detach arn:aws:iam::aws:policy/AWSLambdaExecute",
       "detach arn:aws:iam::aws:policy/ReadOnlyAccess",
     ]);
-    expect(del.actions.at(-1)).toBe("delete role full");
+    expect(del.actions.at(-1)).toEqual({
+      description: "delete role full",
+      operation: "iam:DeleteRole",
+      target: "arn:aws:iam::123456789012:role/team/full",
+    });
     await expect(iam().send(new GetRoleCommand({ RoleName: "full" }))).rejects.toMatchObject({
       Code: "NoSuchEntity",
     });

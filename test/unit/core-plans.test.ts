@@ -214,7 +214,9 @@ describe("planRoleProvision", () => {
     };
     await expect(planRoleProvision(iam, desired)).rejects.toMatchObject({ code: "role_conflict" });
     const forced = await planRoleProvision(iam, desired, { force: true });
-    expect(forced.actions).toEqual(["replace the trust policy (it differs from the desired one)"]);
+    expect(forced.actions.map((a) => a.description)).toEqual([
+      "replace the trust policy (it differs from the desired one)",
+    ]);
     expect(iam.calls.every((c) => /^(Get|List)/.test(c.command))).toBe(true);
   });
 });

@@ -62,12 +62,13 @@ async function computeRoleCommand(ctx: CliContext, o: ComputeOptions): Promise<v
     );
   const managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
   const tags = (o.tag ?? []).map((t) => parseTag(t, "--tag"));
-  const [{ readInlinePolicies }, { getCallerIdentity }, compute, { applySteps }] = await Promise.all([
-    import("../../core/policies/read-policy.js"),
-    import("../../core/whoami.js"),
-    import("../../core/amplify/compute-role.js"),
-    import("../../core/steps.js"),
-  ]);
+  const [{ readInlinePolicies }, { getCallerIdentity }, compute, { applySteps, actionOf }] =
+    await Promise.all([
+      import("../../core/policies/read-policy.js"),
+      import("../../core/whoami.js"),
+      import("../../core/amplify/compute-role.js"),
+      import("../../core/steps.js"),
+    ]);
   const inlinePolicies = await readInlinePolicies(o.inlinePolicy ?? [], "--inline-policy");
   if (!managedPolicies.length && !Object.keys(inlinePolicies).length)
     throw usageError("missing_input", "An SSR compute role needs permissions: none were given.", {
@@ -98,7 +99,7 @@ async function computeRoleCommand(ctx: CliContext, o: ComputeOptions): Promise<v
   ctx.out.result(
     {
       ...outcomeJson(outcome, desired.trustPolicy, dryRun),
-      actions: [...outcome.actions, ...(step ? [step.description] : [])],
+      actions: [...outcome.actions, ...(step ? [actionOf(step)] : [])],
       computeRoleOf: set,
     },
     () =>

@@ -59,9 +59,10 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
           ? undefined
           : parseMaxSessionDuration(opts.maxSessionDuration, "--max-session-duration");
       const tags: Tag[] = (opts.tag ?? []).map((t) => parseTag(t, "--tag"));
-      const [{ getCallerIdentity }, amplifyCore] = await Promise.all([
+      const [{ getCallerIdentity }, amplifyCore, { applySteps, actionOf }] = await Promise.all([
         import("../../core/whoami.js"),
         import("../../core/amplify/service-role.js"),
+        import("../../core/steps.js"),
       ]);
       const caller = await getCallerIdentity(await ctx.sts());
       // Check the app before touching IAM, so an unknown app id leaves nothing half-done.
@@ -80,7 +81,6 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       const roleArn = outcome.arn || roleArnOf(partitionOf(caller.arn), caller.account, name, desired.path);
       const appStep = app ? amplifyCore.appServiceRoleStep(ctx.amplify, app, roleArn) : undefined;
       if (appStep && !dryRun) {
-        const { applySteps } = await import("../../core/steps.js");
         await ctx.withProgress(`App ${app?.appId}`, (onStep) => applySteps([appStep], onStep));
       }
       const appResult = app && {
@@ -106,7 +106,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
       ctx.out.result(
         {
           ...outcomeJson(outcome, desired.trustPolicy, dryRun),
-          actions: [...outcome.actions, ...(appStep ? [appStep.description] : [])],
+          actions: [...outcome.actions, ...(appStep ? [actionOf(appStep)] : [])],
           ...(appResult ? { app: appResult } : {}),
           ...(verified ? { verified: verified.verdict } : {}),
         },

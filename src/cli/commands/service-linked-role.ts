@@ -70,9 +70,8 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
         ...(description ? { description } : {}),
       });
       if (ctx.opts.dryRun && !plan.existing) {
-        ctx.out.result(
-          { status: "would-create", service, actions: plan.actions },
-          () => `would ${plan.actions.join("\n")} (iam:CreateServiceLinkedRole)`,
+        ctx.out.result({ status: "would-create", service, actions: plan.actions }, () =>
+          plan.actions.map((a) => `would ${a.description} (${a.operation})`).join("\n"),
         );
         return;
       }
@@ -225,7 +224,9 @@ async function deleteSlr(
   const iam = await ctx.iam();
   const plan = await planServiceLinkedRoleDeletion(iam, name);
   if (ctx.opts.dryRun) {
-    ctx.out.result({ ...plan, status: "would-delete" }, () => `would ${plan.actions.join("\n")}`);
+    ctx.out.result({ ...plan, status: "would-delete" }, () =>
+      plan.actions.map((a) => `would ${a.description} (${a.operation})`).join("\n"),
+    );
     return;
   }
   if (!ctx.opts.yes) {

@@ -101,6 +101,8 @@ export function computeRoleStep(
     : `Amplify app ${target.appName} (${target.appId})`;
   return {
     description: `set the SSR compute role of ${where} to ${roleArn}`,
+    operation: target.branch ? "amplify:UpdateBranch" : "amplify:UpdateApp",
+    target: target.arn,
     run: async () => {
       const client = await amplify();
       await (target.branch

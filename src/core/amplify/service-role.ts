@@ -69,6 +69,8 @@ export function appServiceRoleStep(
   if (app.iamServiceRoleArn === roleArn) return undefined;
   return {
     description: `set the service role of Amplify app ${app.name} (${app.appId}) to ${roleArn}`,
+    operation: "amplify:UpdateApp",
+    target: app.appId,
     run: async () => setAmplifyAppServiceRole(await amplify(), app.appId, roleArn),
   };
 }

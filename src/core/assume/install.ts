@@ -71,6 +71,8 @@ export function credentialProcessProfileStep(o: {
   }
   return {
     description: `write [${section}] credential_process = ${o.command}${o.region ? `, region = ${o.region}` : ""} to ${o.configPath}`,
+    operation: "file:write",
+    target: o.configPath,
     run: () =>
       editConfigFile(
         o.configPath,

@@ -128,6 +128,8 @@ export async function editSections(
 export function profileWriteSteps(w: ProfileWrite, done: string[]): Step[] {
   const edit = (path: string, names: string, changes: () => SectionChange[], enforceMode: boolean): Step => ({
     description: `write ${names} to ${path}`,
+    operation: "file:write",
+    target: path,
     run: async () => {
       const written = await editSections(path, changes(), { mode: 0o600, enforceMode });
       done.push(`${written ? "wrote" : "unchanged"} ${names} in ${path}`);

@@ -6,7 +6,7 @@ import { partitionOf, roleArnOf } from "../../shared/arn.js";
 import { rolePlanSteps } from "../roles/apply.js";
 import { planRoleProvision, type RoleProvision } from "../roles/provision.js";
 import { readRole } from "../roles/role-state.js";
-import { applySteps, type Step } from "../steps.js";
+import { type Action, actionOf, applySteps, type Step } from "../steps.js";
 import { type CallerIdentity, getCallerIdentity } from "../whoami.js";
 import type { LocalInput, TrustedInput, TrustingInput } from "./inputs.js";
 import {
@@ -70,19 +70,19 @@ export interface SetupPlan {
   steps: Step[];
   fileSteps: Step[];
   /** Every change, where it happens: what --dry-run prints and the confirmation shows. */
-  actions: string[];
+  actions: Action[];
 }
 
 export interface SetupResult {
   trusting: {
     account: string;
-    role: { name: string; arn: string; status: string; actions: string[] };
+    role: { name: string; arn: string; status: string; actions: Action[] };
     externalId?: string;
   };
   trusted: TrustedResult;
   profile: { name: string; values: Record<string, string>; files: string[] };
   /** What was done, in order (with dryRun: what would be); the same lines as the plan. */
-  actions: string[];
+  actions: Action[];
 }
 
 /** The access key id a credentials-file profile holds, so a re-run does not make another key. */
@@ -184,7 +184,7 @@ export async function planSetup(
     files,
     steps,
     fileSteps,
-    actions: steps.map((s) => s.description),
+    actions: steps.map(actionOf),
   };
 }
 
@@ -199,7 +199,7 @@ export async function applySetup(
 /** What the plan would do (--dry-run): the same lines apply would report. */
 export const plannedSetup = (plan: SetupPlan): SetupResult => setupResult(plan, undefined);
 
-function setupResult(plan: SetupPlan, applied: string[] | undefined): SetupResult {
+function setupResult(plan: SetupPlan, applied: Action[] | undefined): SetupResult {
   const dryRun = applied === undefined;
   const t = plan.role.desired;
   const changes = plan.role.plan.changes.length;

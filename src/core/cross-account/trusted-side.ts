@@ -172,6 +172,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
   if (!exists)
     steps.push({
       description: `create user ${user}`,
+      operation: "iam:CreateUser",
+      target: user,
       run: async () => {
         try {
           await iam.send(new CreateUserCommand({ UserName: user }));
@@ -204,6 +206,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
         mfa = { resume: serial };
         steps.push({
           description: `enable virtual MFA device ${serial} (made by an earlier run; its seed is in ${ledger.path})`,
+          operation: "iam:EnableMFADevice",
+          target: serial,
           run: () =>
             enableAndSettle(iam, {
               user,
@@ -227,6 +231,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
         if (lingering)
           steps.push({
             description: `delete virtual MFA device ${serial} (an earlier run made it, but its seed was lost)`,
+            operation: "iam:DeleteVirtualMFADevice",
+            target: serial,
             run: async () => {
               if (await settleLostDevice(iam, ledger, serial))
                 note(`deleted virtual MFA device ${serial}: its seed was lost`);
@@ -238,6 +244,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
         steps.push(
           {
             description: `create a virtual MFA device for ${user}`,
+            operation: "iam:CreateVirtualMFADevice",
+            target: serial,
             run: async () => {
               device = await mintDevice(iam, ledger, { user, serial }, note);
               made.seed = device.seed;
@@ -246,6 +254,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
           },
           {
             description: `enable virtual MFA device ${serial} for ${user}`,
+            operation: "iam:EnableMFADevice",
+            target: serial,
             run: async () => {
               if (device)
                 await enableAndSettle(iam, {
@@ -280,6 +290,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
       accessKey = { recover: recoverable.id };
       steps.push({
         description: `store access key ${key.accessKeyId} (made by an earlier run; held in ${ledger.path})`,
+        operation: "file:write",
+        target: key.accessKeyId,
         run: () => storeKey(ledger, places, key, made),
       });
     } else {
@@ -295,6 +307,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
       for (const id of lost)
         steps.push({
           description: `delete access key ${id} of ${user} (an earlier run made it, but its secret was lost)`,
+          operation: "iam:DeleteAccessKey",
+          target: id,
           run: async () => {
             for (const gone of await settleLostKeys(iam, ledger, user))
               note(`deleted access key ${gone}: its secret was lost`);
@@ -303,6 +317,8 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
       accessKey = "create";
       steps.push({
         description: `create an access key for ${user}`,
+        operation: "iam:CreateAccessKey",
+        target: user,
         run: async () => storeKey(ledger, places, await mintAccessKey(iam, ledger, user, note), made),
       });
     }
@@ -346,6 +362,8 @@ function planRotation(
   const proveKey = o.proveKey;
   const prove: Step = {
     description: `check that the new access key of ${user} works`,
+    operation: "sts:GetCallerIdentity",
+    target: user,
     run: async () => {
       if (made.accessKeyId && made.secretAccessKey)
         await proveKey({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
@@ -353,6 +371,8 @@ function planRotation(
   };
   const retire = (old: string): Step => ({
     description: `delete the old access key ${old} of ${user}`,
+    operation: "iam:DeleteAccessKey",
+    target: old,
     run: async () => {
       await iam
         .send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: old }))
@@ -376,6 +396,8 @@ function planRotation(
     const steps: Step[] = [
       {
         description: `store the new access key ${key.accessKeyId} (made by an earlier run; held in ${o.ledger.path})`,
+        operation: "file:write",
+        target: key.accessKeyId,
         run: () => storeKey(o.ledger, o.places, key, made, true),
       },
     ];
@@ -398,6 +420,8 @@ function planRotation(
     );
   const steps: Step[] = c.lost.map((id) => ({
     description: `delete access key ${id} of ${user} (an earlier run made it, but its secret was lost)`,
+    operation: "iam:DeleteAccessKey",
+    target: id,
     run: async () => {
       for (const gone of await settleLostKeys(iam, o.ledger, user))
         note(`deleted access key ${gone}: its secret was lost`);
@@ -406,6 +430,8 @@ function planRotation(
   steps.push(
     {
       description: `create a new access key for ${user}`,
+      operation: "iam:CreateAccessKey",
+      target: user,
       run: async () => {
         const key = await mintAccessKey(iam, o.ledger, user, note);
         // Until the old key is gone the ledger keeps the new secret, so a stopped rotation resumes.

@@ -71,6 +71,8 @@ export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Prom
     if (awsErrorName(err) !== "NoSuchEntity") throw err;
     const create: Step = {
       description: `create managed policy ${o.name}`,
+      operation: "iam:CreatePolicy",
+      target: o.arn,
       run: async () => {
         try {
           const created = await iam.send(
@@ -102,6 +104,8 @@ export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Prom
   if (prune) {
     steps.push({
       description: `delete version ${prune} of ${o.name} (IAM keeps ${MAX_POLICY_VERSIONS})`,
+      operation: "iam:DeletePolicyVersion",
+      target: o.arn,
       run: async () => {
         await iam.send(new DeletePolicyVersionCommand({ PolicyArn: o.arn, VersionId: prune }));
         result.prunedVersion = prune;
@@ -110,6 +114,8 @@ export async function planManagedPolicy(iam: Iam, o: DesiredManagedPolicy): Prom
   }
   steps.push({
     description: `make a new default version of ${o.name} (the document differs)`,
+    operation: "iam:CreatePolicyVersion",
+    target: o.arn,
     run: async () => {
       const made = await iam.send(
         new CreatePolicyVersionCommand({
@@ -189,6 +195,8 @@ export async function planAttachment(
   return [
     {
       description: `attach ${policyArn} to ${user ? `user ${user}` : `role ${role}`}`,
+      operation: user ? "iam:AttachUserPolicy" : "iam:AttachRolePolicy",
+      target: (user ?? role) as string,
       run: () =>
         user
           ? iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: policyArn }))

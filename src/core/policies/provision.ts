@@ -1,7 +1,7 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { customerPolicyArn, partitionOf } from "../../shared/arn.js";
-import { applySteps, type Step } from "../steps.js";
+import { type Action, actionOf, applySteps, type Step } from "../steps.js";
 import { getCallerIdentity } from "../whoami.js";
 import type { PolicyDocumentShape } from "./document.js";
 import {
@@ -31,7 +31,7 @@ export interface PolicyProvisionPlan {
 }
 
 export interface PolicyProvisionResult extends ManagedPolicyResult {
-  actions: string[];
+  actions: Action[];
   /** A new attachment was (or, with --dry-run, would be) made. */
   attached: boolean;
 }
@@ -64,10 +64,10 @@ export async function applyPolicyProvision(
 export const plannedPolicyProvision = (plan: PolicyProvisionPlan): PolicyProvisionResult =>
   policyResult(plan, undefined);
 
-function policyResult(plan: PolicyProvisionPlan, applied: string[] | undefined): PolicyProvisionResult {
+function policyResult(plan: PolicyProvisionPlan, applied: Action[] | undefined): PolicyProvisionResult {
   return {
     ...managedPolicyResult(plan.policy, applied === undefined),
-    actions: applied ?? plan.steps.map((s) => s.description),
+    actions: applied ?? plan.steps.map(actionOf),
     attached: plan.attach.length > 0,
   };
 }

@@ -10,19 +10,19 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { existsAfterRetry } from "../../aws/errors.js";
-import { applySteps, type Step } from "../steps.js";
-import { describeChange, type RoleChange, type RolePlan } from "./plan.js";
+import { type Action, applySteps, type Step } from "../steps.js";
+import { changeAction, type RoleChange, type RolePlan } from "./plan.js";
 import type { Iam } from "./role-state.js";
 
 export interface ApplyResult {
   arn?: string;
-  applied: string[];
+  applied: Action[];
 }
 
 /** The plan's changes as steps; `onArn` hears the ARN a create returns. */
 export function rolePlanSteps(iam: Iam, plan: RolePlan, onArn?: (arn: string) => void): Step[] {
   return plan.changes.map((change) => ({
-    description: describeChange(change),
+    ...changeAction(plan.name, change),
     run: async () => {
       const arn = await applyChange(iam, plan.name, change);
       if (arn) onArn?.(arn);

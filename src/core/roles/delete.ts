@@ -23,14 +23,20 @@ export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: s
   const steps: Step[] = [
     ...role.managedPolicies.map((arn) => ({
       description: `detach ${arn}`,
+      operation: "iam:DetachRolePolicy",
+      target: arn,
       run: () => iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn })),
     })),
     ...Object.keys(role.inlinePolicies).map((policy) => ({
       description: `delete inline policy ${policy}`,
+      operation: "iam:DeleteRolePolicy",
+      target: policy,
       run: () => iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy })),
     })),
     ...profiles.map((p) => ({
       description: `remove from instance profile ${p.InstanceProfileName}`,
+      operation: "iam:RemoveRoleFromInstanceProfile",
+      target: p.InstanceProfileName ?? "",
       run: () =>
         iam.send(
           new RemoveRoleFromInstanceProfileCommand({
@@ -39,7 +45,12 @@ export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: s
           }),
         ),
     })),
-    { description: `delete role ${name}`, run: () => iam.send(new DeleteRoleCommand({ RoleName: name })) },
+    {
+      description: `delete role ${name}`,
+      operation: "iam:DeleteRole",
+      target: role.arn,
+      run: () => iam.send(new DeleteRoleCommand({ RoleName: name })),
+    },
   ];
   return { arn: role.arn, steps };
 }

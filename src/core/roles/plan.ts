@@ -3,6 +3,7 @@ import type { Tag } from "../../shared/validate.js";
 import { policiesEqual } from "../policies/canonical.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { trustPrincipals } from "../policies/document.js";
+import type { Action } from "../steps.js";
 import type { ActualRole, DesiredRole } from "./role-state.js";
 
 // plan -> apply: the plan is data (what to change and why), printed by --dry-run and applied
@@ -24,6 +25,26 @@ export interface RolePlan {
   changes: RoleChange[];
   /** Things that differ but are left alone (extra policies someone attached). */
   notes: string[];
+}
+
+const OPERATION: Record<RoleChange["kind"], string> = {
+  "create-role": "iam:CreateRole",
+  "update-trust": "iam:UpdateAssumeRolePolicy",
+  "update-role": "iam:UpdateRole",
+  "put-permissions-boundary": "iam:PutRolePermissionsBoundary",
+  "attach-policy": "iam:AttachRolePolicy",
+  "detach-policy": "iam:DetachRolePolicy",
+  "put-inline-policy": "iam:PutRolePolicy",
+  "tag-role": "iam:TagRole",
+};
+
+/** A change as an action: the role is the target, except a policy attached to or detached from it. */
+export function changeAction(role: string, c: RoleChange): Action {
+  return {
+    description: describeChange(c),
+    operation: OPERATION[c.kind],
+    target: c.kind === "attach-policy" || c.kind === "detach-policy" ? c.arn : role,
+  };
 }
 
 export function describeChange(c: RoleChange): string {

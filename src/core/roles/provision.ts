@@ -1,9 +1,10 @@
 import { GetPolicyCommand } from "@aws-sdk/client-iam";
 import { awsErrorName, configError } from "../../shared/errors.js";
+import type { Action } from "../steps.js";
 import type { ApplyResult } from "./apply.js";
 import { applyRolePlan } from "./apply.js";
 import {
-  describeChange,
+  changeAction,
   type PlanOptions,
   planRole,
   type RolePlan,
@@ -28,14 +29,14 @@ export interface RoleProvision {
   plan: RolePlan;
   /** The role's ARN when it exists already. */
   arn: string;
-  actions: string[];
+  actions: Action[];
 }
 
 export interface ProvisionOutcome {
   name: string;
   arn: string;
   status: ProvisionStatus;
-  actions: string[];
+  actions: Action[];
   notes: string[];
   plan: RolePlan;
 }
@@ -51,7 +52,12 @@ export async function planRoleProvision(
   for (const arn of desired.managedPolicies.filter((a) => !actual?.managedPolicies.includes(a)))
     await requirePolicy(iam, arn);
   const plan = planRole(desired, actual, options);
-  return { desired, plan, arn: actual?.arn ?? "", actions: plan.changes.map(describeChange) };
+  return {
+    desired,
+    plan,
+    arn: actual?.arn ?? "",
+    actions: plan.changes.map((c) => changeAction(desired.name, c)),
+  };
 }
 
 /** What a plan's outcome is without applying it: unchanged, would-…, or cancelled. */

@@ -12,6 +12,7 @@ import {
 import { awsErrorName, RolectlError, usageError } from "../../shared/errors.js";
 import { decodePolicyDocument, trustPrincipals } from "../policies/document.js";
 import { type LastUsed, lastUsedOf } from "../roles/role-state.js";
+import type { Action } from "../steps.js";
 
 // Service-linked roles (SLRs) live under /aws-service-role/<service>/ and are named by their
 // service. Names differ between AWS and emulators (AWS: AWSServiceRoleForAmazonConnect_x,
@@ -115,18 +116,21 @@ export interface CreateRequest {
 export interface CreatePlan extends CreateRequest {
   existing?: ServiceLinkedRole;
   /** What --dry-run prints and what apply then reports. */
-  actions: string[];
+  actions: Action[];
 }
 
 export interface CreateResult {
   status: "created" | "exists";
   role: ServiceLinkedRole;
   service: string;
-  actions: string[];
+  actions: Action[];
 }
 
-const createAction = (req: CreateRequest) =>
-  `create the service-linked role of ${req.service}${req.suffix ? ` with suffix ${req.suffix}` : ""}`;
+const createAction = (req: CreateRequest): Action => ({
+  description: `create the service-linked role of ${req.service}${req.suffix ? ` with suffix ${req.suffix}` : ""}`,
+  operation: "iam:CreateServiceLinkedRole",
+  target: req.service,
+});
 
 export async function planServiceLinkedRole(iam: Iam, req: CreateRequest): Promise<CreatePlan> {
   const existing = await findServiceLinkedRole(iam, req.service, req.suffix);
@@ -229,7 +233,7 @@ export interface DescriptionPlan {
   previous?: string;
   description: string;
   changed: boolean;
-  actions: string[];
+  actions: Action[];
 }
 
 export async function planDescriptionUpdate(
@@ -245,7 +249,15 @@ export async function planDescriptionUpdate(
     ...(role.Description ? { previous: role.Description } : {}),
     description,
     changed,
-    actions: changed ? [`set the description of ${name}`] : [],
+    actions: changed
+      ? [
+          {
+            description: `set the description of ${name}`,
+            operation: "iam:UpdateRoleDescription",
+            target: name,
+          },
+        ]
+      : [],
   };
 }
 
@@ -259,12 +271,18 @@ export async function applyDescriptionUpdate(iam: Iam, plan: DescriptionPlan): P
 export interface DeletionPlan {
   name: string;
   arn: string;
-  actions: string[];
+  actions: Action[];
 }
 
 export async function planServiceLinkedRoleDeletion(iam: Iam, name: string): Promise<DeletionPlan> {
   const role = await getServiceLinkedRole(iam, name);
-  return { name, arn: role.Arn ?? "", actions: [`delete ${name} (iam:DeleteServiceLinkedRole)`] };
+  return {
+    name,
+    arn: role.Arn ?? "",
+    actions: [
+      { description: `delete ${name}`, operation: "iam:DeleteServiceLinkedRole", target: role.Arn ?? name },
+    ],
+  };
 }
 
 export interface DeletionStarted extends DeletionPlan {

@@ -6,7 +6,7 @@ import { keyProver } from "../../../core/cross-account/minted.js";
 import { secretPlaces } from "../../../core/cross-account/secret-places.js";
 import { heldKeyId } from "../../../core/cross-account/setup.js";
 import { planTrustedSide, trustedResult, trustedSecrets } from "../../../core/cross-account/trusted-side.js";
-import { applySteps } from "../../../core/steps.js";
+import { actionOf, applySteps } from "../../../core/steps.js";
 import { getCallerIdentity } from "../../../core/whoami.js";
 import { parseRoleArn } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
@@ -58,7 +58,7 @@ export async function grantUserCommand(
   });
   const dryRun = ctx.opts.dryRun === true;
   const actions = dryRun
-    ? plan.steps.map((s) => s.description)
+    ? plan.steps.map(actionOf)
     : await tellTheTruth(plan, () =>
         ctx.withProgress(`Trusted account ${caller.account}`, (onStep) => applySteps(plan.steps, onStep)),
       );

@@ -81,7 +81,7 @@ export async function setupCommand(
     );
   }
   if (!ctx.nonInteractive && !ctx.opts.yes && !dryRun && plan.actions.length) {
-    ctx.out.info(["Plan:", ...plan.actions.map((a) => `  ${a}`)].join("\n"));
+    ctx.out.info(["Plan:", ...plan.actions.map((a) => `  ${a.description}`)].join("\n"));
     if (!(await ctx.prompter.confirm({ message: "Go ahead?", flag: "--yes", default: true }))) {
       ctx.out.info("Nothing changed.");
       return;

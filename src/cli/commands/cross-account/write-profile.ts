@@ -6,7 +6,7 @@ import {
   profileWriteSteps,
   roleProfileValues,
 } from "../../../core/cross-account/local-profile.js";
-import { applySteps } from "../../../core/steps.js";
+import { actionOf, applySteps } from "../../../core/steps.js";
 import {
   parseRoleArn,
   validateAccessKeyId,
@@ -68,8 +68,8 @@ export async function writeProfileCommand(ctx: CliContext, o: WriteProfileOption
   checkProfileConflicts(write, l.force);
   const files: string[] = [];
   const steps = profileWriteSteps(write, files);
-  const actions = steps.map((s) => s.description);
-  if (ctx.opts.dryRun) files.push(...actions.map((a) => `would ${a}`));
+  const actions = steps.map(actionOf);
+  if (ctx.opts.dryRun) files.push(...actions.map((a) => `would ${a.description}`));
   else await applySteps(steps);
   ctx.out.result({ profile: l.profile, values, files, actions }, () => files.join("\n"));
 }

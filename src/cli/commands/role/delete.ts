@@ -1,4 +1,5 @@
 import { deleteRole, planRoleDeletion } from "../../../core/roles/delete.js";
+import { actionOf } from "../../../core/steps.js";
 import { validateRoleName } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
 
@@ -6,10 +7,9 @@ export async function deleteCommand(ctx: CliContext, given: string): Promise<voi
   const name = validateRoleName(given, "NAME");
   const iam = await ctx.iam();
   const { arn, steps } = await planRoleDeletion(iam, name);
-  const descriptions = steps.map((s) => s.description);
   if (ctx.opts.dryRun) {
-    ctx.out.result({ name, arn, status: "would-delete", actions: descriptions }, () =>
-      [`would delete  ${name}`, ...descriptions.map((d) => `  - ${d}`)].join("\n"),
+    ctx.out.result({ name, arn, status: "would-delete", actions: steps.map(actionOf) }, () =>
+      [`would delete  ${name}`, ...steps.map((s) => `  - ${s.description}`)].join("\n"),
     );
     return;
   }
@@ -25,6 +25,6 @@ export async function deleteCommand(ctx: CliContext, given: string): Promise<voi
   }
   const applied = await deleteRole(steps);
   ctx.out.result({ name, arn, status: "deleted", actions: applied }, () =>
-    [`deleted  ${name}`, ...applied.map((d) => `  - ${d}`)].join("\n"),
+    [`deleted  ${name}`, ...applied.map((a) => `  - ${a.description}`)].join("\n"),
   );
 }
