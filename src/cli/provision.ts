@@ -63,13 +63,13 @@ export function describeOutcome(o: ProvisionOutcome, trustPolicy: unknown, dryRu
   return lines.join("\n");
 }
 
-export function outcomeJson(o: ProvisionOutcome, trustPolicy: unknown, dryRun: boolean) {
+export function outcomeJson(o: ProvisionOutcome, trustPolicy: unknown) {
   return {
     name: o.name,
     arn: o.arn,
     status: o.status,
     actions: o.actions,
-    ...(o.notes.length ? { notes: o.notes } : {}),
-    ...(dryRun ? { trustPolicy } : {}),
+    notes: o.notes,
+    trustPolicy,
   };
 }

@@ -54,9 +54,18 @@ export function parseIni(text: string, path: string): IniFile {
     });
   };
 
+  // Blank lines inside a multi-line value are part of it when more of the value follows
+  // (configparser's empty_lines_in_values); trailing ones are not.
+  let blanks = 0;
   for (const [i, raw] of lines.entries()) {
     const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+    if (trimmed === "") {
+      blanks++;
+      continue;
+    }
+    if (trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+    const blanksBefore = blanks;
+    blanks = 0;
 
     const indent = raw.length - raw.trimStart().length;
     // A deeper-indented line continues the key above it (configparser's rule, which botocore
@@ -68,7 +77,7 @@ export function parseIni(text: string, path: string): IniFile {
         if (!kv) fail(i, `expected "key = value" in the nested settings of ${entry.key}`);
         entry.sub[(kv as [string, string])[0]] = (kv as [string, string])[1];
       } else {
-        entry.value = `${entry.value}\n${trimmed}`;
+        entry.value = `${entry.value}${"\n".repeat(blanksBefore + 1)}${trimmed}`;
       }
       continue;
     }

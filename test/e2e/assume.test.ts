@@ -529,6 +529,17 @@ describe("exec, credential-process and the AWS CLI", () => {
     const both = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--json", "--format", "env"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("--json and --format env ask for two different outputs");
+    // …including an explicit --format export, which is also the default.
+    const explicit = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "bizcorprole",
+      "--json",
+      "--format",
+      "export",
+    ]);
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toContain("--json and --format export ask for two different outputs");
   });
 
   it("arguments after -- belong to the command, --json included, even when rolectl fails", async () => {

@@ -50,7 +50,11 @@ describe("formatCredentials", () => {
     expect(formatCredentials(h, "powershell")).toContain('$Env:AWS_ACCESS_KEY_ID = "ASIAX"');
     expect(formatCredentials(h, "env")).toContain("AWS_SESSION_TOKEN=tok+en/=\n");
     expect(JSON.parse(formatCredentials(h, "credential-process"))).toEqual({ Version: 1, ...creds });
-    expect(JSON.parse(formatCredentials(h, "json"))).toEqual({ ...creds, Region: "eu-west-1" });
+    expect(JSON.parse(formatCredentials(h, "json"))).toEqual({
+      ...creds,
+      Region: "eu-west-1",
+      AssumedRoleArn: null,
+    });
   });
 
   it("gives a child the new credentials and none of the old", () => {

@@ -39,6 +39,8 @@ const CASES: [string, string][] = [
     "[sso-session corp]\nsso_region = us-east-1\n[services s]\nsts =\n  endpoint_url = http://x\n",
   ],
   ["a tab-indented continuation", "[profile a]\nrole_arn = x\n\ty\n"],
+  ["blank lines inside a continued value", "[profile a]\nrole_arn = x\n  y\n\n  \n  z\n\nregion = r\n"],
+  ["a comment line inside a continued value", "[profile a]\nrole_arn = x\n# c\n  y\n"],
   ["an indented header", "[profile a]\nregion = x\n  [profile b]\nregion = y\n"],
   [
     "[DEFAULT] lends its keys to every profile",

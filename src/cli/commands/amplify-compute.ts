@@ -98,7 +98,7 @@ async function computeRoleCommand(ctx: CliContext, o: ComputeOptions): Promise<v
   };
   ctx.out.result(
     {
-      ...outcomeJson(outcome, desired.trustPolicy, dryRun),
+      ...outcomeJson(outcome, desired.trustPolicy),
       actions: [...outcome.actions, ...(step ? [actionOf(step)] : [])],
       computeRoleOf: set,
     },

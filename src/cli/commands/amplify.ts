@@ -105,10 +105,10 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
           : undefined;
       ctx.out.result(
         {
-          ...outcomeJson(outcome, desired.trustPolicy, dryRun),
+          ...outcomeJson(outcome, desired.trustPolicy),
           actions: [...outcome.actions, ...(appStep ? [actionOf(appStep)] : [])],
-          ...(appResult ? { app: appResult } : {}),
-          ...(verified ? { verified: verified.verdict } : {}),
+          app: appResult ?? null,
+          verified: verified ? verified.verdict : null,
         },
         () =>
           [

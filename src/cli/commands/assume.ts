@@ -65,7 +65,8 @@ export function registerAssume(program: Command, run: CommandRunner): void {
           "assume a profile's role (MFA-aware, cached) and print its credentials for your shell or tools",
         )
         .addOption(
-          new Option("--format <format>", "output format").choices([...OUTPUT_FORMATS]).default("export"),
+          // No commander default: an explicit --format must be told apart from none (--json conflicts).
+          new Option("--format <format>", 'output format (default: "export")').choices([...OUTPUT_FORMATS]),
         )
         .option(
           "--install-credential-process <name>",
@@ -80,9 +81,9 @@ export function registerAssume(program: Command, run: CommandRunner): void {
       "rolectl assume --profile bizcorprole --install-credential-process bizcorp",
     ],
   ).action(
-    run<AssumeOptions & { format: OutputFormat; installCredentialProcess?: string; force?: boolean }>(
+    run<AssumeOptions & { format?: OutputFormat; installCredentialProcess?: string; force?: boolean }>(
       async (ctx, opts) => {
-        if (ctx.opts.json && opts.format !== "export" && opts.format !== "json")
+        if (ctx.opts.json && opts.format !== undefined && opts.format !== "json")
           throw usageError("usage", `--json and --format ${opts.format} ask for two different outputs.`, {
             hint: "Pass one of them: --json is --format json.",
           });
@@ -125,7 +126,7 @@ export function registerAssume(program: Command, run: CommandRunner): void {
           ctx.out.info(step.description.replace(/^write/, "wrote"));
         }
         const { result, region } = await obtainCredentials(ctx, opts, plan);
-        const format: OutputFormat = ctx.opts.json ? "json" : opts.format;
+        const format: OutputFormat = ctx.opts.json ? "json" : (opts.format ?? "export");
         ctx.out.raw(
           formatCredentials(
             {

@@ -70,7 +70,7 @@ export function registerPolicy(program: Command, run: CommandRunner): void {
         : await ctx.withProgress(`Policy ${name}`, (onStep) => applyPolicyProvision(plan, onStep));
       const attachedTo = user ? `user ${user}` : role ? `role ${role}` : undefined;
       const { attached } = result;
-      ctx.out.result({ ...result, ...(attachedTo ? { attachedTo, attached } : {}), document }, () =>
+      ctx.out.result({ ...result, attachedTo: attachedTo ?? null, attached, document }, () =>
         [
           `${result.status.replace("-", " ")}  ${result.arn}${result.versionId ? ` (default version ${result.versionId})` : ""}`,
           ...(result.prunedVersion ? [`pruned old version ${result.prunedVersion} (IAM keeps 5)`] : []),

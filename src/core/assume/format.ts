@@ -57,8 +57,9 @@ export function formatCredentials(h: HandedOut, format: OutputFormat): string {
       return `${JSON.stringify(
         {
           ...h.credentials,
-          ...(h.region ? { Region: h.region } : {}),
-          ...(h.assumedRoleArn ? { AssumedRoleArn: h.assumedRoleArn } : {}),
+          // AWS's PascalCase, as in the credential_process document; keys always present.
+          Region: h.region ?? null,
+          AssumedRoleArn: h.assumedRoleArn ?? null,
         },
         null,
         2,

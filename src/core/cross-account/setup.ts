@@ -77,7 +77,7 @@ export interface SetupResult {
   trusting: {
     account: string;
     role: { name: string; arn: string; status: string; actions: Action[] };
-    externalId?: string;
+    externalId: string | null;
   };
   trusted: TrustedResult;
   profile: { name: string; values: Record<string, string>; files: string[] };
@@ -217,7 +217,7 @@ function setupResult(plan: SetupPlan, applied: Action[] | undefined): SetupResul
     trusting: {
       account: plan.trustingCaller.account,
       role: { name: t.name, arn: plan.roleArn, status, actions: plan.role.actions },
-      ...(externalId ? { externalId } : {}),
+      externalId: externalId || null,
     },
     trusted: trustedResult(plan.trusted, dryRun),
     profile: {

@@ -66,20 +66,21 @@ export interface TrustedResult {
   account: string;
   user: { name: string; status: "created" | "exists" | "would-create" };
   policy: { arn: string; status: ManagedPolicyResult["status"]; attached: boolean };
-  accessKey?: {
+  // --json keys are always present: null where there is nothing (no key asked for, no seed file).
+  accessKey: {
     status: "created" | "exists" | "would-create";
-    accessKeyId?: string;
+    accessKeyId: string | null;
     /** Where the secret is: the credentials file, --access-key-out, or rolectl's ledger. */
-    storedIn?: string;
+    storedIn: string | null;
     /** --rotate-access-key: the key this one replaces (deleted once the new one worked). */
-    replaces?: string;
-  };
-  mfa?: {
+    replaces: string | null;
+  } | null;
+  mfa: {
     status: "created" | "exists" | "would-create";
-    serial?: string;
+    serial: string | null;
     /** Where the seed is when no person scanned it: --mfa-seed-out or rolectl's ledger. */
-    seedFile?: string;
-  };
+    seedFile: string | null;
+  } | null;
   /** Things settled on the way (what a lost answer left behind, and was removed). */
   notes: string[];
 }
@@ -521,27 +522,23 @@ export function trustedResult(plan: TrustedSidePlan, dryRun: boolean): TrustedRe
       status: managedPolicyResult(plan.policy, dryRun).status,
       attached: plan.attach,
     },
-    ...(key === undefined
-      ? {}
-      : {
-          accessKey: {
+    accessKey:
+      key === undefined
+        ? null
+        : {
             status: key === "create" || "rotate" in key ? would("created") : "exists",
-            ...(typeof key === "object" && "rotate" in key ? { replaces: key.rotate } : {}),
-            ...(typeof key === "object" && "reuse" in key ? { accessKeyId: key.reuse } : {}),
-            ...(made.accessKeyId ? { accessKeyId: made.accessKeyId } : {}),
-            ...(made.keyStoredIn ? { storedIn: made.keyStoredIn } : {}),
+            accessKeyId: made.accessKeyId || (typeof key === "object" && "reuse" in key ? key.reuse : null),
+            storedIn: made.keyStoredIn || null,
+            replaces: typeof key === "object" && "rotate" in key ? key.rotate : null,
           },
-        }),
-    ...(mfa === undefined
-      ? {}
-      : {
-          mfa: {
+    mfa:
+      mfa === undefined
+        ? null
+        : {
             status: mfa === "create" || "resume" in mfa ? would("created") : "exists",
-            ...(typeof mfa === "object" && "existing" in mfa ? { serial: mfa.existing } : {}),
-            ...(made.mfaSerial ? { serial: made.mfaSerial } : {}),
-            ...(made.seedFile ? { seedFile: made.seedFile } : {}),
+            serial: made.mfaSerial || (typeof mfa === "object" && "existing" in mfa ? mfa.existing : null),
+            seedFile: made.seedFile || null,
           },
-        }),
     notes: [...made.notes],
   };
 }

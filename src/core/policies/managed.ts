@@ -31,8 +31,8 @@ export const MAX_POLICY_VERSIONS = 5;
 export interface ManagedPolicyResult {
   arn: string;
   status: "created" | "updated" | "unchanged" | "would-create" | "would-update";
-  versionId?: string;
-  prunedVersion?: string;
+  versionId: string | null;
+  prunedVersion: string | null;
 }
 
 export interface ManagedPolicyPlan {
@@ -145,10 +145,9 @@ export function managedPolicyResult(plan: ManagedPolicyPlan, dryRun: boolean): M
   return {
     arn: plan.arn,
     status,
-    ...(plan.result.versionId && !(dryRun && plan.change !== "none")
-      ? { versionId: plan.result.versionId }
-      : {}),
-    ...(plan.result.prunedVersion ? { prunedVersion: plan.result.prunedVersion } : {}),
+    versionId:
+      (plan.result.versionId && !(dryRun && plan.change !== "none") && plan.result.versionId) || null,
+    prunedVersion: plan.result.prunedVersion || null,
   };
 }
 

@@ -111,11 +111,7 @@ export async function setupCommand(
         })
       : undefined;
   ctx.out.result(
-    withSecrets(
-      { ...result, ...(verified ? { verified: verified.verdict } : {}) },
-      secrets,
-      o.showSecrets === true,
-    ),
+    withSecrets({ ...result, verified: verified ? verified.verdict : null }, secrets, o.showSecrets === true),
     () =>
       describeSetup(result, {
         generated: trusting.generated,

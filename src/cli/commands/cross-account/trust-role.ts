@@ -37,7 +37,7 @@ export async function trustRoleCommand(ctx: CliContext, o: TrustingOptions): Pro
     {
       role: { name: t.roleName, arn, status: outcome.status, actions: outcome.actions },
       actions: outcome.actions,
-      ...(t.externalId ? { externalId: t.externalId } : {}),
+      externalId: t.externalId ?? null,
       next,
     },
     () =>

@@ -106,7 +106,7 @@ export async function createCommand(
         })
       : undefined;
   ctx.out.result(
-    { ...outcomeJson(outcome, trust.policy, dryRun), ...(verified ? { verified: verified.verdict } : {}) },
+    { ...outcomeJson(outcome, trust.policy), verified: verified ? verified.verdict : null },
     () =>
       [
         describeOutcome(outcome, trust.policy, dryRun),

@@ -1,4 +1,4 @@
-import { readRole } from "../../../core/roles/role-state.js";
+import { type ActualRole, readRole } from "../../../core/roles/role-state.js";
 import { configError } from "../../../shared/errors.js";
 import { validateRoleName } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
@@ -12,7 +12,7 @@ export async function showCommand(ctx: CliContext, given: string): Promise<void>
       hint: "Check the name; IAM role names are case-sensitive.",
     });
   }
-  ctx.out.result(role, () =>
+  ctx.out.result(roleJson(role), () =>
     [
       `name          ${role.name}`,
       `arn           ${role.arn}`,
@@ -29,4 +29,22 @@ export async function showCommand(ctx: CliContext, given: string): Promise<void>
       JSON.stringify(role.trustPolicy, null, 2),
     ].join("\n"),
   );
+}
+
+/** `role show --json`: every key present (null when unset), tags as an object. */
+export function roleJson(role: ActualRole) {
+  return {
+    name: role.name,
+    arn: role.arn,
+    path: role.path,
+    description: role.description ?? null,
+    maxSessionDuration: role.maxSessionDuration ?? 3600,
+    created: role.created ?? null,
+    lastUsed: role.lastUsed?.date ? { date: role.lastUsed.date, region: role.lastUsed.region ?? null } : null,
+    permissionsBoundary: role.permissionsBoundary ?? null,
+    tags: Object.fromEntries(role.tags.map((t) => [t.Key, t.Value])),
+    managedPolicies: role.managedPolicies,
+    inlinePolicies: role.inlinePolicies,
+    trustPolicy: role.trustPolicy ?? null,
+  };
 }
