@@ -111,7 +111,7 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     const r = await env.sandbox.run(["assume", "--profile", "bizcorprole", "--mfa-code", "123456"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^unset AWS_PROFILE AWS_DEFAULT_PROFILE\nexport AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n$/,
+      /^unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN\nexport AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n$/,
     );
     const viaShell = spawnSync("sh", ["-c", `eval "$(cat)"; echo "$AWS_REGION $AWS_ACCESS_KEY_ID"`], {
       input: r.stdout,

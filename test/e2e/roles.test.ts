@@ -802,6 +802,18 @@ describe("bad input is refused before any AWS write (exit 2)", () => {
       ],
       "can be assumed by any of its users",
     ],
+    [
+      "GitHub Enterprise Cloud's issuer (the shared one with a slug) without --subject",
+      [
+        ...["role", "create", "r", "--web-identity"],
+        ...[
+          "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme",
+          "--audience",
+          "a",
+        ],
+      ],
+      "can be assumed by any of its users",
+    ],
     ["bad app id", ["amplify-service-role", "--app-id", "APP"], "Invalid Amplify app id"],
     ["bad amplify role name", ["amplify-service-role", "--role-name", "a/b"], "Invalid role name"],
     ["unknown category", ["policy", "amplify-cli", "--without", "core"], "Invalid category"],

@@ -40,9 +40,13 @@ describe("formatCredentials", () => {
     const slashy = { credentials: { ...creds, SecretAccessKey: "a\\b" } };
     expect(formatCredentials(slashy, "fish")).toContain("set -gx AWS_SECRET_ACCESS_KEY 'a\\\\b';");
     // the profile variables go first, or the JS SDK would keep using the old profile
-    expect(formatCredentials(h, "export").startsWith("unset AWS_PROFILE AWS_DEFAULT_PROFILE\n")).toBe(true);
     expect(
-      formatCredentials(h, "fish").startsWith("set -e AWS_PROFILE;\nset -e AWS_DEFAULT_PROFILE;\n"),
+      formatCredentials(h, "export").startsWith("unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN\n"),
+    ).toBe(true);
+    expect(
+      formatCredentials(h, "fish").startsWith(
+        "set -e AWS_PROFILE;\nset -e AWS_DEFAULT_PROFILE;\nset -e AWS_SECURITY_TOKEN;\n",
+      ),
     ).toBe(true);
     expect(formatCredentials(h, "powershell")).toContain(
       "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n",

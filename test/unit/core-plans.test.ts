@@ -48,7 +48,12 @@ describe("planManagedPolicy", () => {
     const plan = await planManagedPolicy(iam, { arn, name: "P", document: doc("s3:*") });
     expect(plan.steps.map((s) => s.description)).toEqual(["create managed policy P"]);
     expect(iam.calls.map((c) => c.command)).toEqual(["GetPolicy"]);
-    expect(await applyManagedPolicy(plan)).toEqual({ arn, status: "created", versionId: "v1", prunedVersion: null });
+    expect(await applyManagedPolicy(plan)).toEqual({
+      arn,
+      status: "created",
+      versionId: "v1",
+      prunedVersion: null,
+    });
     expect(iam.calls.map((c) => c.command)).toEqual(["GetPolicy", "CreatePolicy"]);
   });
 

@@ -29,9 +29,10 @@ const fishQuote = (v: string) => `'${v.replace(/[\\']/g, "\\$&")}'`;
 
 /**
  * Variables that would win over the keys in some tools: the JS SDK (so CDK and the Amplify CLI)
- * prefers AWS_PROFILE to static keys. The shell formats unset them (as `exec` drops them).
+ * prefers AWS_PROFILE to static keys, and older tools read a stale AWS_SECURITY_TOKEN (boto's
+ * name for the session token). The shell formats unset them (as `exec` drops them).
  */
-const SHADOWING = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+const SHADOWING = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
 export function formatCredentials(h: HandedOut, format: OutputFormat): string {
   switch (format) {

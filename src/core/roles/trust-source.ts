@@ -200,7 +200,8 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
       const host = oidcHost(provider);
       const warnings: string[] = [];
       if (!subjects.length && !o.allowAnySubject) {
-        if (SHARED_PROVIDERS.includes(host))
+        // GitHub Enterprise Cloud's issuer is the shared one with the enterprise's slug after it.
+        if (SHARED_PROVIDERS.some((p) => host === p || host.startsWith(`${p}/`)))
           throw usageError(
             "invalid_input",
             `A role trusting ${host} without --subject can be assumed by any of its users: any repository on GitHub, for instance.`,
