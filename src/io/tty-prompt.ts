@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { ReadStream, WriteStream } from "node:tty";
 import { authError, RolectlError } from "../shared/errors.js";
+import { interceptInterrupts } from "./interrupt.js";
 
 // A prompt on the controlling terminal (/dev/tty), not on stdin/stdout: it works when stdout
 // is captured ($(rolectl assume …)) and under credential_process, where the AWS CLI pipes
@@ -39,7 +40,13 @@ function askOnTty(question: string): Promise<string> {
   output.write(question);
   return new Promise((resolve, reject) => {
     let typed = "";
+    // A SIGINT/SIGTERM from outside while work waits here (a step asking for codes) ends the
+    // prompt, as Ctrl-C typed at it does, instead of leaving the step waiting for an answer.
+    const release = interceptInterrupts(() =>
+      finish(() => reject(new RolectlError("interrupted", "Interrupted at the MFA prompt."))),
+    );
     const finish = (then: () => void) => {
+      release();
       input.setRawMode(false);
       input.off("data", onData);
       output.write("\n");

@@ -211,6 +211,22 @@ describe("assume with the seed 001 profile (strict trust checks)", () => {
     expect(leftovers.filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
+  it("SIGTERM at the MFA prompt: exit 130 with the message, the terminal back in its normal mode, no lock", async () => {
+    const r = await runInPty(
+      ["assume", "--profile", "bizcorprole"],
+      env.sandbox.env,
+      [{ expect: /MFA code for .*: $/, send: { signal: "SIGTERM" } }],
+      20_000,
+      "stty -a",
+    );
+    expect(r.screen).toContain("Interrupted at the MFA prompt.");
+    expect(r.screen).toContain("rolectl exited 130");
+    expect(r.screen).toMatch(/(^|\s)icanon(\s|$)/m); // not -icanon: raw mode was undone
+    expect(r.screen).toMatch(/(^|\s)echo(\s|$)/m);
+    const leftovers = existsSync(env.sandbox.cacheDir) ? readdirSync(env.sandbox.cacheDir) : [];
+    expect(leftovers.filter((f) => f.endsWith(".lock"))).toEqual([]);
+  });
+
   it("every command resolves a role profile as assume does: MFA from its sources, then the cache", async () => {
     const first = await env.sandbox.run(["whoami", "--profile", "bizcorprole", "--json"], {
       env: { ROLECTL_MFA_CODE: "123456" },
