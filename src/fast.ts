@@ -2,11 +2,14 @@ import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { fileCredentialCache } from "./cache/credential-cache.js";
 import { cacheDirFor } from "./cache/location.js";
+import { lookupIndexedPlan, recordIndexedPlan, takeFingerprint } from "./cache/profile-index.js";
+import { isFresh, readCacheEntry } from "./cache/store.js";
 import { awsFilePaths, loadSharedConfig } from "./config/files.js";
 import { cachedCredentials } from "./core/assume/chain.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
 import { planCredentialRequest } from "./core/assume/request.js";
+import type { SessionCredentials } from "./shared/credentials.js";
 import { type Env, profileFromEnv } from "./shared/env.js";
 
 // Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
@@ -56,34 +59,59 @@ export async function runFast(
   write = (text: string) => void process.stdout.write(text),
 ): Promise<boolean> {
   const args = parseFastArgs(argv);
-  if (!args || !(args.profile ?? profileFromEnv(env))) return false;
+  const profile = args && (args.profile ?? profileFromEnv(env));
+  if (!args || !profile) return false;
   try {
     const home = homedir();
     const dir = cacheDirFor(env, home);
     const st = lstatSync(dir);
     if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))
       return false;
-    const shared = loadSharedConfig(awsFilePaths(env, home));
+    const paths = awsFilePaths(env, home);
+    // Before the files are read: a change after this leaves a fingerprint that will not match.
+    const fingerprint = takeFingerprint({
+      configPath: paths.config,
+      credentialsPath: paths.credentials,
+      env: [env.AWS_ACCESS_KEY_ID ?? ""],
+    });
+    const answer = (h: { credentials: SessionCredentials; assumedRoleArn?: string }, region?: string) => {
+      const exported = args.command === "assume" ? exportRegion({ region }, env) : undefined;
+      write(
+        formatCredentials(
+          {
+            credentials: h.credentials,
+            ...(exported ? { region: exported } : {}),
+            ...(h.assumedRoleArn ? { assumedRoleArn: h.assumedRoleArn } : {}),
+          },
+          args.format,
+        ),
+      );
+      return true;
+    };
+    const now = Date.now();
+    // Neither file changed since this profile was last planned: the same entry answers it,
+    // without parsing a config that may hold thousands of profiles.
+    const indexed = lookupIndexedPlan(dir, profile, fingerprint);
+    if (indexed) {
+      const entry = readCacheEntry(dir, indexed.cacheKey.id, indexed.cacheKey.material);
+      if (!entry || !isFresh(entry, now, DEFAULT_REFRESH_WINDOW_SECONDS)) return false;
+      return answer(entry, indexed.region ?? undefined);
+    }
+    const shared = loadSharedConfig(paths);
     const { plan, warnings } = planCredentialRequest(
       shared,
       env,
       args.profile ? { profile: args.profile } : {},
     );
     if (warnings.length) return false;
-    const hit = cachedCredentials(plan, fileCredentialCache(dir), Date.now(), DEFAULT_REFRESH_WINDOW_SECONDS);
-    if (!hit) return false;
-    const region = args.command === "assume" ? exportRegion(plan, env) : undefined;
-    write(
-      formatCredentials(
-        {
-          credentials: hit.credentials,
-          ...(region ? { region } : {}),
-          ...(hit.assumedRoleArn ? { assumedRoleArn: hit.assumedRoleArn } : {}),
-        },
-        args.format,
-      ),
-    );
-    return true;
+    const hit = cachedCredentials(plan, fileCredentialCache(dir), now, DEFAULT_REFRESH_WINDOW_SECONDS);
+    const last = plan.steps.at(-1);
+    if (!hit || !last) return false;
+    await recordIndexedPlan(dir, profile, fingerprint, {
+      cacheKey: last.cacheKey,
+      region: plan.region ?? null,
+    });
+    return answer(hit, plan.region);
   } catch {
     return false;
   }

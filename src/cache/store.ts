@@ -1,8 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { makeDirs } from "../fs/dirs.js";
+import { readPrivateFile, removeQuietly } from "../fs/private-file.js";
 import type { SessionCredentials } from "../shared/credentials.js";
 import { configError } from "../shared/errors.js";
 
@@ -115,36 +115,18 @@ function isEntry(v: unknown): v is CacheEntry {
  */
 export function readCacheEntry(dir: string, key: string, material?: string): CacheEntry | undefined {
   const path = join(dir, `${key}.json`);
-  const discard = () => {
+  const text = readPrivateFile(path, 64 * 1024);
+  if (text === undefined) return undefined;
+  if (text !== "untrusted") {
     try {
-      unlinkSync(path);
+      const parsed = JSON.parse(text) as unknown;
+      if (isEntry(parsed)) return material === undefined || parsed.key === material ? parsed : undefined;
     } catch {
-      // already gone
+      // corrupt or truncated: fall through
     }
-    return undefined;
-  };
-  let text: string;
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ELOOP" ? discard() : undefined; // ELOOP: a planted symlink
   }
-  try {
-    const st = fstatSync(fd);
-    const uid = getuid();
-    if (!st.isFile() || (uid >= 0 && st.uid !== uid) || st.size > 64 * 1024) return discard();
-    text = readFileSync(fd, "utf8");
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (isEntry(parsed)) return material === undefined || parsed.key === material ? parsed : undefined;
-  } catch {
-    // corrupt or truncated: fall through
-  }
-  return discard();
+  removeQuietly(path);
+  return undefined;
 }
 
 /** Writes an entry atomically: temp file (0600, exclusive) in the same directory, fsync, rename. */

@@ -45,6 +45,8 @@ export function parseIni(text: string, path: string): IniFile {
   const crlf = eols.filter((e) => e === "\r\n").length;
   const eol = crlf > eols.filter((e) => e === "\n").length ? "\r\n" : "\n";
   const sections: IniSection[] = [];
+  // Sections by name: a duplicate is found in one lookup (a scan made parsing quadratic).
+  const byName = new Map<string, IniSection>();
   let section: IniSection | undefined;
   let entry: IniEntry | undefined;
 
@@ -87,10 +89,11 @@ export function parseIni(text: string, path: string): IniFile {
       const m = /^\[(.+)\]/.exec(trimmed);
       if (!m || !m[1]) fail(i, `malformed section header ${JSON.stringify(trimmed)}`);
       const name = (m as RegExpExecArray)[1] as string;
-      const dup = sections.find((s) => s.name === name);
+      const dup = byName.get(name);
       if (dup) fail(i, `duplicate section [${name}] (first at line ${dup.headerLine + 1})`);
       section = { name, headerLine: i, lastLine: i, entries: new Map() };
       sections.push(section);
+      byName.set(name, section);
       entry = undefined;
       continue;
     }

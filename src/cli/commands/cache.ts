@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Command } from "commander";
 import { cacheDirFor } from "../../cache/location.js";
 import { deleteCacheEntry, listCacheEntries, secondsLeft } from "../../cache/store.js";
@@ -64,7 +65,12 @@ export function registerCache(program: Command, run: CommandRunner): void {
       const doomed = (await listCacheEntries(dir)).filter(
         ({ entry }) => profile === undefined || entry.profile === profile,
       );
-      if (!ctx.opts.dryRun) for (const { key } of doomed) await deleteCacheEntry(dir, key);
+      if (!ctx.opts.dryRun) {
+        for (const { key } of doomed) await deleteCacheEntry(dir, key);
+        // The warm path's index of plans goes too (it only saves a parse, and is rebuilt).
+        const { rm } = await import("node:fs/promises");
+        await rm(join(dir, "profiles"), { recursive: true, force: true });
+      }
       // Locks whose holders died (a killed run) go too; a live one is left to its holder.
       const { sweepStaleLocks } = await import("../../fs/lock.js");
       const locks = ctx.opts.dryRun ? 0 : await sweepStaleLocks(dir);

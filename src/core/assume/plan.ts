@@ -86,6 +86,10 @@ export function planChain(
 }
 
 /** The region to hand out with credentials: flag, AWS_REGION, AWS_DEFAULT_REGION, the profile's. */
-export function exportRegion(plan: ChainPlan, env: Env, flagRegion?: string): string | undefined {
+export function exportRegion(
+  plan: Pick<ChainPlan, "region">,
+  env: Env,
+  flagRegion?: string,
+): string | undefined {
   return flagRegion || env.AWS_REGION || env.AWS_DEFAULT_REGION || plan.region || undefined;
 }
