@@ -8,47 +8,8 @@ import { join } from "node:path";
 import { createTrustingRole, credentialsSection, DEFAULT_KEYS, keysFor } from "../test/support/accounts.js";
 import { BIN, createSandbox, ROOT } from "../test/support/cli.js";
 import { startMoto } from "../test/support/moto.js";
-
-interface Measured {
-  name: string;
-  runs: number;
-  min: number;
-  median: number;
-}
-
-interface Case {
-  name: string;
-  cmd: string[];
-  env: Record<string, string>;
-  before?: () => void;
-}
-
-function runOnce(c: Case): number {
-  c.before?.();
-  const started = process.hrtime.bigint();
-  const r = spawnSync(c.cmd[0] as string, c.cmd.slice(1), { env: c.env, stdio: ["ignore", "pipe", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`${c.name} failed (${r.status}): ${r.stderr.toString().slice(0, 400)}`);
-  return ms;
-}
-
-/**
- * Interleaved rounds (every case once per round) so that a slow moment of a shared machine
- * hits all cases alike; the first `warmup` rounds are discarded.
- */
-function measure(cases: Case[], rounds: number, warmup = 3): Measured[] {
-  const samples = cases.map(() => [] as number[]);
-  for (let round = 0; round < warmup + rounds; round++) {
-    cases.forEach((c, i) => {
-      const ms = runOnce(c);
-      if (round >= warmup) samples[i]?.push(ms);
-    });
-  }
-  return cases.map((c, i) => {
-    const s = (samples[i] ?? []).sort((a, b) => a - b);
-    return { name: c.name, runs: s.length, min: s[0] ?? 0, median: s[Math.floor(s.length / 2)] ?? 0 };
-  });
-}
+import { type Measured, measure } from "./measure.js";
+import { scaleReport } from "./scale.js";
 
 const haveAws = spawnSync("aws", ["--version"]).status === 0;
 process.stdout.write("bench: starting moto_server…\n");
@@ -174,7 +135,8 @@ const targetTable = [
   "| --- | --- | --- |",
   ...targets.map(([t, ok, m]) => `| ${t} | ${m} | ${ok === undefined ? "n/a" : ok ? "pass" : "MISS"} |`),
 ].join("\n");
+const scale = await scaleReport((line) => process.stdout.write(`${line}\n`));
 const machine = `${cpus()[0]?.model ?? "unknown CPU"} x ${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-const report = `# rolectl benchmark\n\nMeasured by \`npm run bench\` on ${machine}. Whole processes started with a clean environment, in interleaved rounds (every command once per round, warm-up rounds discarded); targets are judged on medians measured in the same run.\n\n${table}\n\n${targetTable}\n`;
+const report = `# rolectl benchmark\n\nMeasured by \`npm run bench\` on ${machine}. Whole processes started with a clean environment, in interleaved rounds (every command once per round, warm-up rounds discarded); targets are judged on medians measured in the same run.\n\n${table}\n\n${targetTable}\n\n${scale}\n`;
 writeFileSync(join(ROOT, "bench/RESULTS.md"), report);
 process.stdout.write(`\n${report}\nwritten to bench/RESULTS.md\n`);

@@ -142,6 +142,7 @@ export async function buildChainDeps(
     onCacheUnwritable: cacheUnwritable,
     onWait: (step) =>
       ctx.out.debug(`waiting for another rolectl that is getting credentials for ${step.roleArn}`),
+    onWaited: (step, ms) => ctx.out.debug(`lock wait: ${ms} ms for ${step.roleArn}`),
   };
 }
 

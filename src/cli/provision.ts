@@ -1,4 +1,5 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
+import { sortedKeys } from "../core/policies/canonical.js";
 import type { ProvisionOutcome } from "../core/roles/provision.js";
 import type { DesiredRole } from "../core/roles/role-state.js";
 import { lineDiff } from "../shared/line-diff.js";
@@ -48,14 +49,15 @@ export function describeOutcome(o: ProvisionOutcome, trustPolicy: unknown, dryRu
   if (o.status === "cancelled") return lines[0] as string;
   for (const a of o.actions)
     lines.push(`  ${o.status === "unchanged" ? "=" : o.plan.exists ? "~" : "+"} ${a.description}`);
-  // A replaced trust policy is shown as a diff: who gains and who loses the right to assume.
+  // A replaced trust policy is shown as a diff with keys sorted (so that key order, which IAM
+  // keeps as given, is not shown as a change): who gains and who loses the right to assume.
   for (const c of o.plan.changes)
     if (c.kind === "update-trust" && c.before)
       lines.push(
         "trust policy change:",
         ...lineDiff(
-          JSON.stringify(c.before, null, 2).split("\n"),
-          JSON.stringify(c.after, null, 2).split("\n"),
+          JSON.stringify(sortedKeys(c.before), null, 2).split("\n"),
+          JSON.stringify(sortedKeys(c.after), null, 2).split("\n"),
         ).map((l) => `    ${l}`),
       );
   for (const n of o.notes) lines.push(`  note: ${n}`);

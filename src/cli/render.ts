@@ -10,7 +10,7 @@ export function formatTable(header: string[], rows: string[][]): string {
 }
 
 /** "2026-11-23" from an ISO timestamp; "-" when absent. */
-export const shortDate = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : "-");
+export const shortDate = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : "-");
 
 /** One word for a POSIX shell and for Python's shlex alike: quoted only when it must be. */
 export const shellWord = (arg: string) =>

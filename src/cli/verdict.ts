@@ -17,7 +17,7 @@ export async function verification(work: () => Promise<Verdict>): Promise<Verifi
   const interrupted = new Promise<Verification>((resolve) => {
     release = interceptInterrupts(() =>
       resolve({
-        verdict: { status: "skipped", reason: "interrupted" },
+        verdict: { status: "skipped", reason: "interrupted", checks: null },
         error: new RolectlError("interrupted", "Interrupted while verifying; everything else was done."),
       }),
     );
@@ -27,7 +27,7 @@ export async function verification(work: () => Promise<Verdict>): Promise<Verifi
       return { verdict: await work() };
     } catch (err) {
       if (!isRolectlError(err)) throw err;
-      return { verdict: { status: "failed", reason: err.message }, error: err };
+      return { verdict: { status: "failed", reason: err.message, checks: null }, error: err };
     }
   })();
   try {

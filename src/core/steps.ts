@@ -8,7 +8,11 @@ export interface Action {
   description: string;
   /** The AWS API operation ("iam:CreateRole", "amplify:UpdateApp") or "file:write". */
   operation: string;
-  /** What it acts on: an ARN, a name, or a file path. */
+  /**
+   * What the operation is called on: the role or user name for IAM role and user calls, the
+   * policy ARN for policy calls, the MFA device serial, the app or branch ARN for Amplify, the
+   * file's path for a file.
+   */
   target: string;
 }
 

@@ -87,8 +87,12 @@ export function createOutput(options: OutputOptions): Output {
     },
     error(e) {
       if (options.json) {
-        const error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
-        err(JSON.stringify({ error: e.details === undefined ? error : { ...error, details: e.details } }));
+        // Stable keys, as every --json document: null when there is no hint or detail.
+        err(
+          JSON.stringify({
+            error: { code: e.code, message: e.message, hint: e.hint ?? null, details: e.details ?? null },
+          }),
+        );
         return;
       }
       err(`${color.red("error:")} ${e.message}`);

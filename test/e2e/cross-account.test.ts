@@ -69,6 +69,7 @@ describe("cross-account setup (the seed 001 walk-through)", () => {
     expect(out.verified).toEqual({
       status: "passed",
       reason: `profile bizcorprole assumed ${roleArn} (attempt 1)`,
+      checks: null,
     });
 
     // Biz Corp: the role and its trust

@@ -57,6 +57,9 @@ describe("the CLI frame", () => {
     const prose = r.stdout.split("\n").filter((l) => !/^ {2}\$ |^ {6}--/.test(l));
     expect(prose.filter((l) => l.length > 80)).toEqual([]);
     expect(r.stdout).not.toMatch(/…|seed 00\d|--trusted-account|--policy-arn|--duration-seconds/);
+    // Descriptions joined from several strings keep their spaces (test/unit/help-text.test.ts).
+    const description = r.stdout.split("\n\n")[1] ?? "";
+    expect(description.replace(/\s+/g, " ")).not.toMatch(/,[A-Za-z]|[a-z]\(/);
   });
 
   it("the other spelling of a shared option is accepted: --trusted-account, --policy-arn, --duration-seconds", async () => {
@@ -242,6 +245,7 @@ t rolectl ro; t rolectl role c; t rolectl slr cr; t rolectl assume --profile "";
         code: "profile_not_found",
         message: expect.stringContaining("nope"),
         hint: expect.any(String),
+        details: null,
       },
     });
   });

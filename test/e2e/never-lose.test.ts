@@ -254,7 +254,7 @@ describe("a run that stops part-way tells the truth, and the same command finish
     });
     expect(r.code).toBe(130);
     const out = JSON.parse(r.stdout);
-    expect(out.verified).toEqual({ status: "skipped", reason: "interrupted" });
+    expect(out.verified).toEqual({ status: "skipped", reason: "interrupted", checks: null });
     expect(out.trusted.mfa.seedFile).toBe(ledgerPath());
     expect(r.stderr).toContain("Interrupted while verifying; everything else was done.");
   });

@@ -32,5 +32,6 @@ export function scanQr(screen: string): string | null {
           const at = (((r + margin) * PIXELS + y) * width + (c + margin) * PIXELS + x) * 4;
           image.fill(0, at, at + 3);
         }
-  return jsQR(image, width, height)?.data ?? null;
+  // Not inverted: a code drawn white on black would be a bug, not something to decode.
+  return jsQR(image, width, height, { inversionAttempts: "dontInvert" })?.data ?? null;
 }

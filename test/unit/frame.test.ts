@@ -146,7 +146,7 @@ describe("output", () => {
     out.error(new RolectlError("already_exists", "exists", { hint: "h" }));
     expect(JSON.parse(stdout.text)).toEqual({ a: 1 });
     expect(JSON.parse(stderr.text)).toEqual({
-      error: { code: "already_exists", message: "exists", hint: "h" },
+      error: { code: "already_exists", message: "exists", hint: "h", details: null },
     });
   });
 

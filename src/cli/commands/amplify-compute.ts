@@ -33,7 +33,7 @@ export function registerAmplifyCompute(program: Command, run: CommandRunner): vo
       parse: collect,
     })
       .description(
-        "create or converge the SSR compute role an Amplify app's server-side code runs as, and set it" +
+        "create or converge the SSR compute role an Amplify app's server-side code runs as, and set it " +
           "on the app or on one branch (trusts amplify.amazonaws.com for that app or branch only)",
       )
       .requiredOption("--app-id <id>", "the Amplify app")

@@ -30,8 +30,8 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
     program
       .command("amplify-service-role")
       .description(
-        "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com," +
-          "AdministratorAccess-Amplify, confused-deputy conditions); optionally set it on an app",
+        "create or converge the service role Amplify Hosting deploys with (trusts amplify.amazonaws.com, " +
+          "AdministratorAccess-Amplify or with --gen2 AmplifyBackendDeployFullAccess, confused-deputy conditions); optionally set it on an app",
       )
       .option("--role-name <name>", "role name", AMPLIFY_DEFAULT_ROLE_NAME)
       .option("--app-id <id>", "also set the role on this Amplify app (UpdateApp)")

@@ -22,7 +22,7 @@ export function registerPolicy(program: Command, run: CommandRunner): void {
     group
       .command("amplify-cli")
       .description(
-        "the IAM policy the Amplify CLI needs printed as JSON; optionally created as a managed" +
+        "the IAM policy the Amplify CLI needs, printed as JSON; optionally created as a managed " +
           "policy (a new default version when it changed) and attached to a user or role",
       )
       .option(

@@ -70,8 +70,17 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
         ...(description ? { description } : {}),
       });
       if (ctx.opts.dryRun && !plan.existing) {
-        ctx.out.result({ status: "would-create", service, actions: plan.actions }, () =>
-          plan.actions.map((a) => `would ${a.description} (${a.operation})`).join("\n"),
+        // The same keys as a created role's, null until it exists.
+        const none = { name: null, arn: null, path: null, created: null, lastUsed: null };
+        ctx.out.result(
+          {
+            ...none,
+            service,
+            description: description ?? null,
+            status: "would-create",
+            actions: plan.actions,
+          },
+          () => plan.actions.map((a) => `would ${a.description} (${a.operation})`).join("\n"),
         );
         return;
       }
@@ -155,7 +164,7 @@ export function registerServiceLinkedRole(program: Command, run: CommandRunner):
       .command("update-description")
       .argument("[name]", "role name")
       .description(
-        "change a service-linked role's description: the only edit AWS allows on one" +
+        "change a service-linked role's description: the only edit AWS allows on one " +
           "(its trust, policies and name belong to the service; IAM answers UnmodifiableEntity)",
       )
       .option("--description <text>", "the new description (1-1000 characters)"),

@@ -5,6 +5,7 @@ import {
   UpdateAppCommand,
   UpdateBranchCommand,
 } from "@aws-sdk/client-amplify";
+import { RolectlError } from "../../shared/errors.js";
 import type { Tag } from "../../shared/validate.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import type { DesiredRole } from "../roles/role-state.js";
@@ -33,17 +34,22 @@ export async function readComputeTarget(
 ): Promise<ComputeTarget> {
   const app = (await amplify.send(new GetAppCommand({ appId }))).app;
   const base = { appId, appName: app?.name ?? appId };
+  // The ARN becomes the trust's aws:SourceArn: without it the condition would be meaningless.
+  const arnOf = (arn: string | undefined, what: string) => {
+    if (!arn) throw new RolectlError("aws_error", `Amplify returned no ARN for ${what}.`);
+    return arn;
+  };
   if (branch === undefined)
     return {
       ...base,
-      arn: app?.appArn ?? "",
+      arn: arnOf(app?.appArn, `app ${appId}`),
       ...(app?.computeRoleArn ? { computeRoleArn: app.computeRoleArn } : {}),
     };
   const b = (await amplify.send(new GetBranchCommand({ appId, branchName: branch }))).branch;
   return {
     ...base,
     branch,
-    arn: b?.branchArn ?? "",
+    arn: arnOf(b?.branchArn, `branch ${branch} of app ${appId}`),
     ...(b?.computeRoleArn ? { computeRoleArn: b.computeRoleArn } : {}),
   };
 }
@@ -62,7 +68,8 @@ export function computeTrust(target: ComputeTarget, accountId: string): PolicyDo
         Action: "sts:AssumeRole",
         Condition: {
           StringEquals: { "aws:SourceAccount": accountId },
-          ArnLike: { "aws:SourceArn": target.branch ? target.arn : `${target.arn}/*` },
+          // An app's role serves the app and each of its branches; a branch's role that branch only.
+          ArnLike: { "aws:SourceArn": target.branch ? target.arn : [target.arn, `${target.arn}/branches/*`] },
         },
       },
     ],

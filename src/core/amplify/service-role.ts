@@ -43,11 +43,12 @@ import type { Step } from "../steps.js";
 export async function getAmplifyApp(
   amplify: Amplify,
   appId: string,
-): Promise<{ appId: string; name: string; iamServiceRoleArn?: string }> {
+): Promise<{ appId: string; name: string; appArn?: string; iamServiceRoleArn?: string }> {
   const app = (await amplify.send(new GetAppCommand({ appId }))).app;
   return {
     appId,
     name: app?.name ?? appId,
+    ...(app?.appArn ? { appArn: app.appArn } : {}),
     ...(app?.iamServiceRoleArn ? { iamServiceRoleArn: app.iamServiceRoleArn } : {}),
   };
 }
@@ -63,14 +64,14 @@ export async function setAmplifyAppServiceRole(
 /** The app's half of the plan: nothing when the app already uses the role. */
 export function appServiceRoleStep(
   amplify: () => Promise<Amplify>,
-  app: { appId: string; name: string; iamServiceRoleArn?: string },
+  app: { appId: string; name: string; appArn?: string; iamServiceRoleArn?: string },
   roleArn: string,
 ): Step | undefined {
   if (app.iamServiceRoleArn === roleArn) return undefined;
   return {
     description: `set the service role of Amplify app ${app.name} (${app.appId}) to ${roleArn}`,
     operation: "amplify:UpdateApp",
-    target: app.appId,
+    target: app.appArn ?? app.appId,
     run: async () => setAmplifyAppServiceRole(await amplify(), app.appId, roleArn),
   };
 }

@@ -32,6 +32,8 @@ export interface ChainDeps {
   defaultSessionName(): string;
   /** Called when another process holds the lock for these credentials. */
   onWait?(step: PlannedStep): void;
+  /** How long the lock took, when another process held it (for --debug and the bench). */
+  onWaited?(step: PlannedStep, ms: number): void;
   /**
    * The cache could not be written (disk full, read-only): the credentials are handed out all
    * the same. An unsafe cache (another owner, a symlink) is still an error, never this.
@@ -121,11 +123,13 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
 
   let waited = false;
   let lock: Lock;
+  const asked = deps.now();
   try {
     lock = await cache.lock(step.cacheKey, () => {
       waited = true;
       deps.onWait?.(step);
     });
+    if (waited) deps.onWaited?.(step, deps.now() - asked);
   } catch (err) {
     if (isUnsafe(err) || !isFileSystemError(err)) throw err;
     deps.onCacheUnwritable?.(err);

@@ -292,7 +292,7 @@ export async function planTrustedSide(iam: Iam, o: TrustedSideRequest): Promise<
       steps.push({
         description: `store access key ${key.accessKeyId} (made by an earlier run; held in ${ledger.path})`,
         operation: "file:write",
-        target: key.accessKeyId,
+        target: ledger.path,
         run: () => storeKey(ledger, places, key, made),
       });
     } else {
@@ -398,7 +398,7 @@ function planRotation(
       {
         description: `store the new access key ${key.accessKeyId} (made by an earlier run; held in ${o.ledger.path})`,
         operation: "file:write",
-        target: key.accessKeyId,
+        target: o.ledger.path,
         run: () => storeKey(o.ledger, o.places, key, made, true),
       },
     ];

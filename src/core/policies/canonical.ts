@@ -19,5 +19,17 @@ export function canonicalPolicy(value: unknown): Json {
   return value as Json;
 }
 
+/** The document with its keys sorted at every level, its shape (arrays included) kept: for showing. */
+export function sortedKeys(value: unknown): Json {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value && typeof value === "object") {
+    const out: { [k: string]: Json } = {};
+    for (const key of Object.keys(value).sort())
+      out[key] = sortedKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value as Json;
+}
+
 export const policiesEqual = (a: unknown, b: unknown): boolean =>
   JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));

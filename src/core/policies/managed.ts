@@ -203,3 +203,24 @@ export async function planAttachment(
     },
   ];
 }
+
+/** Where AWS keeps its managed policies: the root, and the paths of its role-shaped ones. */
+const AWS_POLICY_PATHS = ["", "service-role/", "job-function/", "aws-service-role/"];
+
+/** The ARN of the AWS managed policy of that name, or undefined when there is none. */
+export async function findAwsManagedPolicy(
+  iam: Pick<IAMClient, "send">,
+  name: string,
+  partition = "aws",
+): Promise<string | undefined> {
+  for (const path of AWS_POLICY_PATHS) {
+    const arn = `arn:${partition}:iam::aws:policy/${path}${name}`;
+    try {
+      await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      return arn;
+    } catch (err) {
+      if (awsErrorName(err) !== "NoSuchEntity") throw err;
+    }
+  }
+  return undefined;
+}

@@ -24,13 +24,13 @@ export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: s
     ...role.managedPolicies.map((arn) => ({
       description: `detach ${arn}`,
       operation: "iam:DetachRolePolicy",
-      target: arn,
+      target: name,
       run: () => iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn })),
     })),
     ...Object.keys(role.inlinePolicies).map((policy) => ({
       description: `delete inline policy ${policy}`,
       operation: "iam:DeleteRolePolicy",
-      target: policy,
+      target: name,
       run: () => iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy })),
     })),
     ...profiles.map((p) => ({
@@ -48,7 +48,7 @@ export async function planRoleDeletion(iam: Iam, name: string): Promise<{ arn: s
     {
       description: `delete role ${name}`,
       operation: "iam:DeleteRole",
-      target: role.arn,
+      target: name,
       run: () => iam.send(new DeleteRoleCommand({ RoleName: name })),
     },
   ];

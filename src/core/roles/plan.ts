@@ -38,13 +38,9 @@ const OPERATION: Record<RoleChange["kind"], string> = {
   "tag-role": "iam:TagRole",
 };
 
-/** A change as an action: the role is the target, except a policy attached to or detached from it. */
+/** A change as an action: every one of them is called on the role (its name is the target). */
 export function changeAction(role: string, c: RoleChange): Action {
-  return {
-    description: describeChange(c),
-    operation: OPERATION[c.kind],
-    target: c.kind === "attach-policy" || c.kind === "detach-policy" ? c.arn : role,
-  };
+  return { description: describeChange(c), operation: OPERATION[c.kind], target: role };
 }
 
 export function describeChange(c: RoleChange): string {

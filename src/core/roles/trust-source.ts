@@ -1,4 +1,4 @@
-import { usageError } from "../../shared/errors.js";
+import { awsErrorName, usageError } from "../../shared/errors.js";
 import type { PromptBase, Prompter } from "../../shared/prompter.js";
 import { normaliseServicePrincipal, validateAccountId, validateExternalId } from "../../shared/validate.js";
 import { flagOrAsk, optionalAnswer } from "../ask.js";
@@ -237,7 +237,11 @@ async function providerOrAsk(
   const question = { message: `${kind === "oidc-provider" ? "OIDC" : "SAML"} provider ARN:`, flag };
   if (given !== undefined || ask.nonInteractive || !ask.providers)
     return flagOrAsk(ask.prompter, given, question, check);
-  const known = await ask.providers(kind);
+  // Listing is a convenience: a caller allowed to create roles but not to list providers types it.
+  const known = await ask.providers(kind).catch((err: unknown) => {
+    if (awsErrorName(err) === "AccessDenied" || awsErrorName(err) === "AccessDeniedException") return [];
+    throw err;
+  });
   if (!known.length) return flagOrAsk(ask.prompter, undefined, question, check);
   const OTHER = "";
   const chosen = await ask.prompter.select<string>({

@@ -27,9 +27,10 @@ export interface ServiceLinkedRole {
   arn: string;
   service: string;
   path: string;
-  created?: string;
-  description?: string;
-  lastUsed?: LastUsed;
+  // --json keys are always there: null when IAM has none.
+  created: string | null;
+  description: string | null;
+  lastUsed: LastUsed | null;
 }
 
 export function serviceOfPath(path: string | undefined): string | undefined {
@@ -46,9 +47,9 @@ function toServiceLinkedRole(role: Role): ServiceLinkedRole {
     arn: role.Arn ?? "",
     service: serviceOfPath(role.Path) ?? "",
     path: role.Path ?? "",
-    ...(role.CreateDate ? { created: role.CreateDate.toISOString() } : {}),
-    ...(role.Description ? { description: role.Description } : {}),
-    ...(lastUsed ? { lastUsed } : {}),
+    created: role.CreateDate ? role.CreateDate.toISOString() : null,
+    description: role.Description ?? null,
+    lastUsed: lastUsed ?? null,
   };
 }
 
@@ -230,7 +231,7 @@ export async function describeServiceLinkedRole(
 export interface DescriptionPlan {
   name: string;
   arn: string;
-  previous?: string;
+  previous: string | null;
   description: string;
   changed: boolean;
   actions: Action[];
@@ -246,7 +247,7 @@ export async function planDescriptionUpdate(
   return {
     name,
     arn: role.Arn ?? "",
-    ...(role.Description ? { previous: role.Description } : {}),
+    previous: role.Description ?? null,
     description,
     changed,
     actions: changed

@@ -8,6 +8,7 @@ import {
   validateDescription,
   validatePath,
   validatePolicyArn,
+  validatePolicyName,
   validateRoleName,
 } from "../../../shared/validate.js";
 import type { CliContext } from "../../context.js";
@@ -116,28 +117,47 @@ export async function createCommand(
   settleVerification(verified);
 }
 
-/** The wizard's permissions question: AWS managed policy names (ReadOnlyAccess) or policy ARNs. */
+/**
+ * The wizard's permissions question: policy ARNs, or AWS managed policy names (ReadOnlyAccess,
+ * AWSLambdaBasicExecutionRole) looked up under AWS's paths. A name that is none of them is
+ * asked again, before the plan, not refused after it.
+ */
 async function askManagedPolicies(ctx: CliContext): Promise<string[]> {
-  const asArns = (typed: string) =>
+  const names = (typed: string) =>
     typed
       .split(/[\s,]+/)
       .filter(Boolean)
       .map((v) =>
-        validatePolicyArn(v.startsWith("arn:") ? v : `arn:aws:iam::aws:policy/${v}`, "--managed-policy"),
+        v.startsWith("arn:")
+          ? validatePolicyArn(v, "--managed-policy")
+          : validatePolicyName(v, "--managed-policy"),
       );
-  const answer = await optionalAnswer(
-    ctx.prompter,
-    {
-      message:
-        "Managed policies to attach (names such as ReadOnlyAccess, or ARNs; comma-separated, empty for none):",
-      flag: "--managed-policy",
-    },
-    (v) => {
-      asArns(v);
-      return v;
-    },
-  );
-  return answer ? asArns(answer) : [];
+  for (;;) {
+    const answer = await optionalAnswer(
+      ctx.prompter,
+      {
+        message:
+          "Managed policies to attach (names such as ReadOnlyAccess, or ARNs; comma-separated, empty for none):",
+        flag: "--managed-policy",
+      },
+      (v) => {
+        names(v);
+        return v;
+      },
+    );
+    if (!answer) return [];
+    const { findAwsManagedPolicy } = await import("../../../core/policies/managed.js");
+    const iam = await ctx.iam();
+    const arns: string[] = [];
+    const unknown: string[] = [];
+    for (const v of names(answer)) {
+      const arn = v.startsWith("arn:") ? v : await findAwsManagedPolicy(iam, v);
+      if (arn) arns.push(arn);
+      else unknown.push(v);
+    }
+    if (!unknown.length) return arns;
+    ctx.out.warn(`No AWS managed policy named ${unknown.join(", ")}; type its exact name or ARN.`);
+  }
 }
 
 /** The account's identity providers of one kind, offered by the wizard as a list. */
