@@ -34,7 +34,9 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
   const haveAws = spawnSync("aws", ["--version"]).status === 0;
   const moto = await startMoto({ managedPolicies: "none" });
   const proxy = await TestProxy.start(moto.url);
-  const sandbox = createSandbox({ endpoint: proxy.url });
+  // Straight to moto: the proxy lives in this process, which spawnSync blocks. Only the parallel
+  // calls (spawned asynchronously) go through it, to count AssumeRole.
+  const sandbox = createSandbox({ endpoint: moto.url });
   const node = process.execPath;
   const rolectl = (...args: string[]) => [node, BIN, ...args];
   const sections: string[] = [];
@@ -200,7 +202,7 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
       const dir = join(sandbox.dir, `parallel-${count}`);
       mkdirSync(dir, { recursive: true });
       proxy.reset();
-      const env = { ...base, AWS_CONFIG_FILE: parallelConfig, ROLECTL_CACHE_DIR: dir };
+      const env = { ...base, AWS_CONFIG_FILE: parallelConfig, ROLECTL_CACHE_DIR: dir, AWS_ENDPOINT_URL: proxy.url };
       const started = process.hrtime.bigint();
       const outputs = await Promise.all(
         Array.from(
