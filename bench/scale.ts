@@ -202,7 +202,12 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
       const dir = join(sandbox.dir, `parallel-${count}`);
       mkdirSync(dir, { recursive: true });
       proxy.reset();
-      const env = { ...base, AWS_CONFIG_FILE: parallelConfig, ROLECTL_CACHE_DIR: dir, AWS_ENDPOINT_URL: proxy.url };
+      const env = {
+        ...base,
+        AWS_CONFIG_FILE: parallelConfig,
+        ROLECTL_CACHE_DIR: dir,
+        AWS_ENDPOINT_URL: proxy.url,
+      };
       const started = process.hrtime.bigint();
       const outputs = await Promise.all(
         Array.from(

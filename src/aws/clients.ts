@@ -49,6 +49,13 @@ function baseConfig(service: ServiceName, { settings, credentials, debug }: Clie
     ...(credentials ? { credentials } : settings.profile ? { profile: settings.profile } : {}),
     maxAttempts: settings.maxAttempts,
     retryMode: "standard",
+    useFipsEndpoint: settings.useFipsEndpoint,
+    useDualstackEndpoint: settings.useDualstackEndpoint,
+    defaultsMode: settings.defaultsMode,
+    authSchemePreference: settings.authSchemePreference,
+    // A provider, not undefined: an undefined value makes the SDK look in the config files.
+    userAgentAppId: async () => settings.userAgentAppId || undefined,
+    disableClockSkewCorrection: settings.disableClockSkewCorrection,
     // No call may hang: connecting gets 5 s, a whole request 30 s (then the retries apply).
     requestHandler: { connectionTimeout: 5000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     customUserAgent: `rolectl/${VERSION}`,
@@ -141,17 +148,44 @@ function neverBlindlyRetried<T extends Stackable2>(client: T, service: ServiceNa
   return client;
 }
 
+/** Every section shown to the SDK so far in this process, by file and line. */
+const shownToSdk = new Map<string, Map<number, string>>();
+
+/**
+ * Hands the SDK the parts of the shared files rolectl has read, through the SDK's own hook for
+ * file contents, so that its settings lookups do not parse a config of thousands of profiles.
+ * The hook is per process, so a run with clients of two profiles (cross-account setup) shows the
+ * SDK both profiles' sections: views only ever grow.
+ */
+async function shareFileViews(settings: AwsSettings): Promise<void> {
+  if (!settings.fileViews.length) return;
+  const { externalDataInterceptor } = await import("@smithy/core/config");
+  for (const view of settings.fileViews) {
+    const sections = shownToSdk.get(view.path) ?? new Map<number, string>();
+    for (const s of view.sections) sections.set(s.line, s.text);
+    shownToSdk.set(view.path, sections);
+    const text = [...sections.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, t]) => t)
+      .join("");
+    externalDataInterceptor.interceptFile(view.path, text);
+  }
+}
+
 export async function createIamClient(options: ClientOptions): Promise<IAMClient> {
+  await shareFileViews(options.settings);
   const { IAMClient } = await import("@aws-sdk/client-iam");
   return instrument(neverBlindlyRetried(new IAMClient(baseConfig("iam", options)), "iam"), "iam", options);
 }
 
 export async function createStsClient(options: ClientOptions): Promise<STSClient> {
+  await shareFileViews(options.settings);
   const { STSClient } = await import("@aws-sdk/client-sts");
   return instrument(new STSClient(baseConfig("sts", options)), "sts", options);
 }
 
 export async function createAmplifyClient(options: ClientOptions): Promise<AmplifyClient> {
+  await shareFileViews(options.settings);
   const { AmplifyClient } = await import("@aws-sdk/client-amplify");
   return instrument(new AmplifyClient(baseConfig("amplify", options)), "amplify", options);
 }

@@ -10,6 +10,29 @@ export interface AwsSettings {
   /** Endpoint override per service; absent means AWS's own endpoint. */
   endpoints: Partial<Record<ServiceName, string>>;
   maxAttempts: number;
+  /**
+   * The endpoint and defaults settings the SDK would otherwise look up in the config files
+   * itself: decided here from the profile rolectl already read, so that no SDK client parses a
+   * config of thousands of profiles a second time (it took longer than the rest of a cold call).
+   */
+  useFipsEndpoint: boolean;
+  useDualstackEndpoint: boolean;
+  defaultsMode: "legacy" | "standard" | "in-region" | "cross-region" | "mobile" | "auto";
+  authSchemePreference: string[];
+  /** sdk_ua_app_id: added to the User-Agent (empty for none). */
+  userAgentAppId: string;
+  disableClockSkewCorrection: boolean;
+  /**
+   * The parts of the shared files that matter to this profile, as the SDK is to read them (it
+   * parses the whole file for every setting it looks up); see config/sdk-view.ts.
+   */
+  fileViews: FileViewShape[];
+}
+
+/** config/sdk-view.ts's FileView, by shape (this layer does not import config). */
+export interface FileViewShape {
+  path: string;
+  sections: { line: number; text: string }[];
 }
 
 export interface AwsSettingsInput {
@@ -17,6 +40,7 @@ export interface AwsSettingsInput {
   profile?: string;
   /** That profile's settings ([default]'s when none was chosen). */
   profileValues: Record<string, string>;
+  fileViews?: FileViewShape[];
   region?: string;
   endpointUrl?: string;
   env: Env;
@@ -66,10 +90,24 @@ export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   const maxAttempts =
     Number.isInteger(attempts) && attempts > 0 && attempts <= 10 ? attempts : DEFAULT_MAX_ATTEMPTS;
+  const flag = (envName: string, key: string) =>
+    (env[envName] ?? profileValues[key] ?? "").trim().toLowerCase() === "true";
+  const mode = (env.AWS_DEFAULTS_MODE ?? profileValues.defaults_mode ?? "legacy").trim().toLowerCase();
+  const modes = ["legacy", "standard", "in-region", "cross-region", "mobile", "auto"] as const;
   return {
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
     region,
     endpoints,
     maxAttempts,
+    useFipsEndpoint: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+    useDualstackEndpoint: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+    defaultsMode: modes.find((m) => m === mode) ?? "legacy",
+    authSchemePreference: (env.AWS_AUTH_SCHEME_PREFERENCE ?? profileValues.auth_scheme_preference ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    userAgentAppId: (env.AWS_SDK_UA_APP_ID ?? profileValues.sdk_ua_app_id ?? "").trim(),
+    disableClockSkewCorrection: flag("AWS_DISABLE_CLOCK_SKEW_CORRECTION", "disable_clock_skew_correction"),
+    fileViews: input.fileViews ?? [],
   };
 }

@@ -1,6 +1,7 @@
 import { type AwsSettings, awsSettingsFrom } from "../aws/settings.js";
 import { profileSettings, type SharedConfig } from "../config/files.js";
 import { requireProfile } from "../config/profiles.js";
+import { sdkFileViews } from "../config/sdk-view.js";
 import { type Env, profileFromEnv } from "../shared/env.js";
 
 export interface AwsSettingsRequest {
@@ -25,5 +26,6 @@ export function resolveAwsSettings(input: AwsSettingsRequest): AwsSettings {
     ...(input.endpointUrl !== undefined ? { endpointUrl: input.endpointUrl } : {}),
     env: input.env,
     profileValues,
+    fileViews: sdkFileViews(input.shared, profile),
   });
 }

@@ -60,6 +60,22 @@ describe("a 10,000-profile config", () => {
   });
 });
 
+describe("the AWS SDK inside rolectl", () => {
+  it("reads its own settings from the profile's sections: a [services] endpoint in a 10,000-profile config is honoured", async () => {
+    env.sandbox.writeConfig(
+      `${orgConfig(10_000, "RoleA")}\n[profile dev]\nregion = us-east-1\nservices = local\n\n[services local]\niam =\n  endpoint_url = ${env.proxy.url}\n`,
+    );
+    // No endpoint from flags or the environment: only the [services] section can send IAM to the proxy.
+    // (The SDK looks endpoint settings up in the profile AWS_PROFILE names, whatever the client's.)
+    const r = await env.sandbox.run(["role", "show", "RoleA", "--json"], {
+      env: { AWS_PROFILE: "dev", AWS_ENDPOINT_URL: "", AWS_MAX_ATTEMPTS: "1" },
+    });
+    expect(r.stderr).toContain("does not exist"); // answered by moto (RoleA is in another account)
+    expect(r.code).toBe(3);
+    expect(env.proxy.callsOf("GetRole")).toHaveLength(1);
+  });
+});
+
 describe("a 50,000-profile config", () => {
   it("the editor rewrites one profile in the middle and leaves every other byte as it was", async () => {
     const text = orgConfig(50_000, "RoleA");
