@@ -8,7 +8,7 @@ const first = argv[0];
 if (argv.length === 1 && (first === "--version" || first === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
-  const fast = first === "credential-process" || first === "assume";
+  const fast = first === "credential-process" || first === "assume" || first === "cache";
   (fast ? require("../dist/fast.cjs").runFast(argv, process.env) : Promise.resolve(false)).then((handled) => {
     if (!handled) return import("../dist/main.js");
   });

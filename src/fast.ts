@@ -3,12 +3,13 @@ import { homedir } from "node:os";
 import { fileCredentialCache } from "./cache/credential-cache.js";
 import { cacheDirFor } from "./cache/location.js";
 import { lookupIndexedPlan, recordIndexedPlan, takeFingerprint } from "./cache/profile-index.js";
-import { isFresh, readCacheEntry } from "./cache/store.js";
+import { isFresh, listCacheEntries, readCacheEntry } from "./cache/store.js";
 import { awsFilePaths, loadSharedConfig } from "./config/files.js";
 import { cachedCredentials } from "./core/assume/chain.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
 import { planCredentialRequest } from "./core/assume/request.js";
+import { cacheRows, cacheTable } from "./core/cache-view.js";
 import type { SessionCredentials } from "./shared/credentials.js";
 import { type Env, profileFromEnv } from "./shared/env.js";
 
@@ -52,12 +53,13 @@ function parseFastArgs(argv: string[]): FastArgs | undefined {
   return args;
 }
 
-/** Answers from a fresh cache entry; false means "run the full CLI". */
+/** Answers from a fresh cache entry (or lists the cache); false means "run the full CLI". */
 export async function runFast(
   argv: string[],
   env: Env,
   write = (text: string) => void process.stdout.write(text),
 ): Promise<boolean> {
+  if (argv[0] === "cache") return listCache(argv, env, write);
   const args = parseFastArgs(argv);
   const profile = args && (args.profile ?? profileFromEnv(env));
   if (!args || !profile) return false;
@@ -112,6 +114,20 @@ export async function runFast(
       region: plan.region ?? null,
     });
     return answer(hit, plan.region);
+  } catch {
+    return false;
+  }
+}
+
+/** `cache list [--json]`, exactly: the same rows and text as the full CLI, without loading it. */
+async function listCache(argv: string[], env: Env, write: (text: string) => void): Promise<boolean> {
+  const json = argv.length === 3 && argv[2] === "--json";
+  if (argv[1] !== "list" || (argv.length !== 2 && !json)) return false;
+  try {
+    const dir = cacheDirFor(env, homedir());
+    const rows = cacheRows(await listCacheEntries(dir), Date.now());
+    write(json ? `${JSON.stringify(rows, null, 2)}\n` : `${cacheTable(rows, dir)}\n`);
+    return true;
   } catch {
     return false;
   }

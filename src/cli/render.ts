@@ -1,13 +1,4 @@
-/** Left-aligned columns separated by two spaces; the header first. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
-}
+export { formatTable } from "../shared/table.js";
 
 /** "2026-11-23" from an ISO timestamp; "-" when absent. */
 export const shortDate = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : "-");

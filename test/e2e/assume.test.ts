@@ -339,6 +339,14 @@ describe("the credential cache", () => {
       expect(out).not.toContain(creds.SecretAccessKey);
       expect(out).not.toContain(creds.SessionToken);
     }
+    // The fast path (plain `cache list`) and the full CLI (any other flag) print the same bytes.
+    const full = await env.sandbox.run(["cache", "list", "--no-input"]);
+    const fullJson = await env.sandbox.run(["cache", "list", "--json", "--no-input"]);
+    expect(full.stdout.replace(/\d+m$/gm, "")).toBe(list.stdout.replace(/\d+m$/gm, ""));
+    expect(JSON.parse(fullJson.stdout).map((r: { key: string }) => r.key)).toEqual(
+      JSON.parse(listJson.stdout).map((r: { key: string }) => r.key),
+    );
+    expect(Object.keys(JSON.parse(listJson.stdout)[0])).toEqual(Object.keys(JSON.parse(fullJson.stdout)[0]));
   });
 
   it("cache clear also removes locks whose holders died, and leaves a live one", async () => {

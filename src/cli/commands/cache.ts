@@ -1,17 +1,10 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { cacheDirFor } from "../../cache/location.js";
-import { deleteCacheEntry, listCacheEntries, secondsLeft } from "../../cache/store.js";
+import { deleteCacheEntry, listCacheEntries } from "../../cache/store.js";
+import { cacheRows, cacheTable } from "../../core/cache-view.js";
 import type { CommandRunner } from "../action.js";
 import { withExamples } from "../help.js";
-import { formatTable } from "../render.js";
-
-const humanLeft = (s: number) =>
-  s <= 0
-    ? "expired"
-    : s >= 3600
-      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
-      : `${Math.floor(s / 60)}m`;
 
 export function registerCache(program: Command, run: CommandRunner): void {
   const group = program
@@ -25,29 +18,8 @@ export function registerCache(program: Command, run: CommandRunner): void {
   ).action(
     run(async (ctx) => {
       const dir = cacheDirFor(ctx.env, ctx.home);
-      const now = Date.now();
-      const rows = (await listCacheEntries(dir)).map(({ key, entry }) => ({
-        key,
-        profile: entry.profile ?? "",
-        roleArn: entry.roleArn,
-        sessionName: entry.sessionName,
-        ...(entry.assumedRoleArn ? { assumedRoleArn: entry.assumedRoleArn } : {}),
-        expiration: entry.credentials.Expiration,
-        secondsLeft: Math.max(0, secondsLeft(entry, now)),
-      }));
-      ctx.out.result(rows, () =>
-        rows.length === 0
-          ? `The cache (${dir}) is empty.`
-          : formatTable(
-              ["PROFILE", "ROLE", "EXPIRES", "LEFT"],
-              rows.map((r) => [
-                r.profile || "-",
-                r.roleArn,
-                r.expiration.replace(/\.\d+Z$/, "Z"),
-                humanLeft(r.secondsLeft),
-              ]),
-            ),
-      );
+      const rows = cacheRows(await listCacheEntries(dir), Date.now());
+      ctx.out.result(rows, () => cacheTable(rows, dir));
     }),
   );
 
