@@ -3,7 +3,7 @@
 // AWS CLI and the Node SDK on the same files. Ratios are to `node -e 0` measured in the same
 // rounds. Returns markdown for bench/RESULTS.md.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeCacheEntry } from "../src/cache/store.js";
@@ -68,6 +68,8 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
       for (let i = 0; i < 2; i++)
         spawnSync(node, [BIN, "credential-process", "--profile", "target"], { env });
       const index = join(env.ROLECTL_CACHE_DIR, "profiles");
+      // "warm" below must be the index's hit, not a parse.
+      if (!existsSync(index)) throw new Error(`bench: no index entry was recorded at ${n} profiles`);
       const cases: Case[] = [
         { name: "node -e 0", cmd: [node, "-e", "0"], env },
         { name: "warm", cmd: rolectl("credential-process", "--profile", "target"), env },
@@ -200,8 +202,15 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
       ).join("\n"),
     );
     const parallelRows: string[] = [];
-    for (const count of [1, 10, 100]) {
-      const dir = join(sandbox.dir, `parallel-${count}`);
+    const cases: [number, boolean][] = [
+      [1, false],
+      [10, false],
+      [100, false],
+      [10, true],
+      [100, true],
+    ];
+    for (const [count, same] of cases) {
+      const dir = join(sandbox.dir, `parallel-${count}-${same ? "one" : "each"}`);
       mkdirSync(dir, { recursive: true });
       proxy.reset();
       const env = {
@@ -216,7 +225,8 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
           { length: count },
           (_, i) =>
             new Promise<{ code: number | null; stderr: string }>((resolve) => {
-              const child = spawn(node, [BIN, "credential-process", "--profile", `par${i}`, "--debug"], {
+              const profile = same ? "par0" : `par${i}`;
+              const child = spawn(node, [BIN, "credential-process", "--profile", profile, "--debug"], {
                 env,
               });
               let stderr = "";
@@ -234,17 +244,17 @@ export async function scaleReport(log: (line: string) => void): Promise<string> 
         .flatMap((o) => [...o.stderr.matchAll(/lock wait: (\d+) ms/g)].map((x) => Number(x[1])))
         .reduce((a, b) => a + b, 0);
       parallelRows.push(
-        `| ${count} | ${wall.toFixed(0)} | ${proxy.callsOf("AssumeRole").length} | ${waited} | ${failed} |`,
+        `| ${count} | ${same ? "one" : "each its own"} | ${wall.toFixed(0)} | ${proxy.callsOf("AssumeRole").length} | ${waited} | ${failed} |`,
       );
     }
     sections.push(
       [
-        "## Distinct profiles in parallel on a cold cache",
+        "## Parallel calls on a cold cache",
         "",
-        "Each process asks for a different role session (its own cache key and lock). AssumeRole calls are counted by the test proxy; lock wait is the time any process spent waiting for a lock another held, summed (from `--debug`).",
+        "Distinct profiles (each its own role session, so its own cache key and lock) must not wait for each other; processes asking for one profile must share one AssumeRole. AssumeRole calls are counted by the test proxy; lock wait is the time any process spent waiting for a lock another held, summed (from `--debug`).",
         "",
-        "| processes | wall ms | AssumeRole calls | lock wait, summed (ms) | failed |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| processes | profiles | wall ms | AssumeRole calls | lock wait, summed (ms) | failed |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
         ...parallelRows,
       ].join("\n"),
     );

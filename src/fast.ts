@@ -74,32 +74,43 @@ export async function runFast(argv: string[], env: Env, write = writeStdout): Pr
   const args = parseFastArgs(argv);
   const profile = args && (args.profile ?? profileFromEnv(env));
   if (!args || !profile) return false;
+  const text = await answerFromCache(args, profile, env);
+  if (text === undefined) return false;
+  // Written once: a failed write must not fall back to the full CLI, which would write again.
+  try {
+    write(text);
+  } catch {
+    process.exitCode = 1;
+  }
+  return true;
+}
+
+/** The credentials a fresh cache entry holds, formatted; undefined means "run the full CLI". */
+async function answerFromCache(args: FastArgs, profile: string, env: Env): Promise<string | undefined> {
   try {
     const home = homedir();
     const dir = cacheDirFor(env, home);
     const st = lstatSync(dir);
     if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))
-      return false;
+      return undefined;
     const paths = awsFilePaths(env, home);
-    // Before the files are read: a change after this leaves a fingerprint that will not match.
-    const fingerprint = takeFingerprint({
+    const inputs = {
       configPath: paths.config,
       credentialsPath: paths.credentials,
       env: [env.AWS_ACCESS_KEY_ID ?? ""],
-    });
-    const answer = (h: { credentials: SessionCredentials; assumedRoleArn?: string }, region?: string) => {
+    };
+    // Before the files are read: a change after this leaves a fingerprint that will not match.
+    const fingerprint = takeFingerprint(inputs);
+    const format = (h: { credentials: SessionCredentials; assumedRoleArn?: string }, region?: string) => {
       const exported = args.command === "assume" ? exportRegion({ region }, env) : undefined;
-      write(
-        formatCredentials(
-          {
-            credentials: h.credentials,
-            ...(exported ? { region: exported } : {}),
-            ...(h.assumedRoleArn ? { assumedRoleArn: h.assumedRoleArn } : {}),
-          },
-          args.format,
-        ),
+      return formatCredentials(
+        {
+          credentials: h.credentials,
+          ...(exported ? { region: exported } : {}),
+          ...(h.assumedRoleArn ? { assumedRoleArn: h.assumedRoleArn } : {}),
+        },
+        args.format,
       );
-      return true;
     };
     const now = Date.now();
     // Neither file changed since this profile was last planned: the same entry answers it,
@@ -107,8 +118,8 @@ export async function runFast(argv: string[], env: Env, write = writeStdout): Pr
     const indexed = lookupIndexedPlan(dir, profile, fingerprint);
     if (indexed) {
       const entry = readCacheEntry(dir, indexed.cacheKey.id, indexed.cacheKey.material);
-      if (!entry || !isFresh(entry, now, DEFAULT_REFRESH_WINDOW_SECONDS)) return false;
-      return answer(entry, indexed.region ?? undefined);
+      if (!entry || !isFresh(entry, now, DEFAULT_REFRESH_WINDOW_SECONDS)) return undefined;
+      return format(entry, indexed.region ?? undefined);
     }
     const shared = loadSharedConfig(paths);
     const { plan, warnings } = planCredentialRequest(
@@ -116,17 +127,18 @@ export async function runFast(argv: string[], env: Env, write = writeStdout): Pr
       env,
       args.profile ? { profile: args.profile } : {},
     );
-    if (warnings.length) return false;
+    if (warnings.length) return undefined;
     const hit = cachedCredentials(plan, fileCredentialCache(dir), now, DEFAULT_REFRESH_WINDOW_SECONDS);
     const last = plan.steps.at(-1);
-    if (!hit || !last) return false;
-    await recordIndexedPlan(dir, profile, fingerprint, {
+    if (!hit || !last) return undefined;
+    // Fingerprinted again after the read: a file changed or repointed meanwhile is not recorded.
+    await recordIndexedPlan(dir, profile, fingerprint, takeFingerprint(inputs), {
       cacheKey: last.cacheKey,
       region: plan.region ?? null,
     });
-    return answer(hit, plan.region);
+    return format(hit, plan.region);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

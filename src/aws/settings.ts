@@ -1,5 +1,5 @@
 import type { Env } from "../shared/env.js";
-import { usageError } from "../shared/errors.js";
+import { configError, usageError } from "../shared/errors.js";
 
 export type ServiceName = "iam" | "sts" | "amplify";
 
@@ -90,10 +90,30 @@ export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   const maxAttempts =
     Number.isInteger(attempts) && attempts > 0 && attempts <= 10 ? attempts : DEFAULT_MAX_ATTEMPTS;
-  const flag = (envName: string, key: string) =>
-    (env[envName] ?? profileValues[key] ?? "").trim().toLowerCase() === "true";
-  const mode = (env.AWS_DEFAULTS_MODE ?? profileValues.defaults_mode ?? "legacy").trim().toLowerCase();
+  // As the SDK reads them: the variable if it is set, else the profile's key; exactly "true" or
+  // "false" (anything else is refused, as the SDK refuses it).
+  const flag = (envName: string, key: string): boolean => {
+    const [source, value] =
+      env[envName] !== undefined
+        ? [envName, env[envName]]
+        : [`${key} in profile ${input.profile ?? "default"}`, profileValues[key]];
+    if (value === undefined || value === "true" || value === "false") return value === "true";
+    throw configError(
+      "config_invalid",
+      `Invalid ${source} ${JSON.stringify(value)}: must be "true" or "false".`,
+    );
+  };
   const modes = ["legacy", "standard", "in-region", "cross-region", "mobile", "auto"] as const;
+  const modeSource =
+    env.AWS_DEFAULTS_MODE !== undefined
+      ? "AWS_DEFAULTS_MODE"
+      : `defaults_mode in profile ${input.profile ?? "default"}`;
+  const mode = (env.AWS_DEFAULTS_MODE ?? profileValues.defaults_mode ?? "legacy").toLowerCase();
+  if (!modes.some((m) => m === mode))
+    throw configError(
+      "config_invalid",
+      `Invalid ${modeSource} ${JSON.stringify(mode)}: must be one of ${modes.join(", ")}.`,
+    );
   return {
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
     region,

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../fs/atomic.js";
+import { join, resolve } from "node:path";
+import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { readPrivateFile, removeQuietly } from "../fs/private-file.js";
 import { type CacheKey, cacheKey } from "./store.js";
 
@@ -46,7 +46,7 @@ function stampOf(path: string): FileStamp {
   try {
     const st = statSync(path, { bigint: true });
     return {
-      stamp: [st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":"),
+      stamp: [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":"),
       changedAt: Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1_000_000n),
     };
   } catch (err) {
@@ -58,6 +58,8 @@ export interface Fingerprint {
   fingerprint: string;
   /** When either file last changed (ms). */
   changedAt: number;
+  /** When the fingerprint was taken (ms): a change within RACY_MS before it is too close to tell. */
+  takenAt: number;
 }
 
 /**
@@ -65,11 +67,15 @@ export interface Fingerprint {
  * that a change between the stat and the read leaves an index entry that no longer matches.
  */
 export function takeFingerprint(i: IndexInputs): Fingerprint {
-  const config = stampOf(i.configPath);
-  const credentials = stampOf(i.credentialsPath);
+  const takenAt = Date.now();
+  const configPath = resolve(i.configPath);
+  const credentialsPath = resolve(i.credentialsPath);
+  const config = stampOf(configPath);
+  const credentials = stampOf(credentialsPath);
   return {
-    fingerprint: JSON.stringify([i.configPath, config.stamp, i.credentialsPath, credentials.stamp, ...i.env]),
+    fingerprint: JSON.stringify([configPath, config.stamp, credentialsPath, credentials.stamp, ...i.env]),
     changedAt: Math.max(config.changedAt, credentials.changedAt),
+    takenAt,
   };
 }
 
@@ -104,6 +110,8 @@ export function lookupIndexedPlan(
     entry?.version !== 1 ||
     entry.profile !== profile ||
     typeof entry.cacheKey?.id !== "string" ||
+    // It becomes a file name: only what cacheKey() makes.
+    !/^[0-9a-f]{40}$/.test(entry.cacheKey.id) ||
     typeof entry.cacheKey.material !== "string" ||
     entry.fingerprint !== now.fingerprint
   )
@@ -112,21 +120,27 @@ export function lookupIndexedPlan(
 }
 
 /**
- * Records the plan just made for a profile. Skipped when a file changed too recently to be
- * told apart from a change still to come (see RACY_MS); failures are ignored (an optimisation).
+ * Records the plan just made for a profile, from files fingerprinted before they were read
+ * (`planned`) and again after (`after`). Skipped when they differ (a file changed, or a symlink
+ * was repointed, while it was being read), or when a file changed too recently before the first
+ * fingerprint to be told apart from a change still to come (see RACY_MS). Failures are ignored:
+ * the index is an optimisation.
  */
 export async function recordIndexedPlan(
   cacheDir: string,
   profile: string,
   planned: Fingerprint,
+  after: Fingerprint,
   plan: IndexedPlan,
-  now = Date.now(),
 ): Promise<void> {
-  if (now - planned.changedAt < RACY_MS) return;
+  if (after.fingerprint !== planned.fingerprint || planned.takenAt - planned.changedAt < RACY_MS) return;
   const entry: IndexEntry = { version: 1, profile, fingerprint: planned.fingerprint, ...plan };
   try {
-    mkdirSync(join(cacheDir, "profiles"), { recursive: true, mode: 0o700 });
+    const dir = join(cacheDir, "profiles");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(entryPath(cacheDir, profile), `${JSON.stringify(entry)}\n`, 0o600);
+    // What a writer killed mid-write left (only when an entry is recorded, never on a hit).
+    await sweepStaleTempFiles(dir);
   } catch {
     // The index only saves a parse; the next hit will try again.
   }

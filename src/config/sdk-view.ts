@@ -35,9 +35,13 @@ function chainOf(shared: SharedConfig, profile: string): Set<string> {
   return chain;
 }
 
-export function sdkFileViews(shared: SharedConfig, profile: string | undefined): FileView[] {
-  const chain = chainOf(shared, profile ?? "default");
-  chain.add("default");
+/**
+ * The views for a run with these profiles: the one chosen, and the one AWS_PROFILE names (the
+ * SDK looks some settings up there, whatever the client's profile is).
+ */
+export function sdkFileViews(shared: SharedConfig, profiles: (string | undefined)[]): FileView[] {
+  const chain = new Set<string>(["default"]);
+  for (const p of profiles) if (p !== undefined) for (const q of chainOf(shared, p)) chain.add(q);
   const views: FileView[] = [];
   if (shared.configFile)
     views.push(

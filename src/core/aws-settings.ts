@@ -26,6 +26,6 @@ export function resolveAwsSettings(input: AwsSettingsRequest): AwsSettings {
     ...(input.endpointUrl !== undefined ? { endpointUrl: input.endpointUrl } : {}),
     env: input.env,
     profileValues,
-    fileViews: sdkFileViews(input.shared, profile),
+    fileViews: sdkFileViews(input.shared, [profile, input.env.AWS_PROFILE || undefined]),
   });
 }

@@ -31,7 +31,7 @@ describe("the SDK's view of the shared files", () => {
       parseIni(CONFIG, "/c"),
       parseIni("[base]\naws_access_key_id = AKIA\n[nobody]\naws_access_key_id = B\n", "/k"),
     );
-    const [config, credentials] = sdkFileViews(shared, "role");
+    const [config, credentials] = sdkFileViews(shared, ["role"]);
     const text = (v: typeof config) => v?.sections.map((s) => s.text).join("");
     expect(config?.path).toBe("/c");
     expect(text(config)).toBe(
@@ -62,7 +62,7 @@ describe("the SDK's view of the shared files", () => {
       parseIni("[profile a]\nsource_profile = b\n[profile b]\nsource_profile = a\n", "/c"),
       undefined,
     );
-    expect((sdkFileViews(shared, "a")[0]?.sections ?? []).map((x) => x.text).join("")).toBe(
+    expect((sdkFileViews(shared, ["a"])[0]?.sections ?? []).map((x) => x.text).join("")).toBe(
       "[profile a]\nsource_profile = b\n[profile b]\nsource_profile = a\n",
     );
   });
