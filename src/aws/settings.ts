@@ -1,5 +1,6 @@
 import type { Env } from "../shared/env.js";
 import { configError, usageError } from "../shared/errors.js";
+import { validateRegion } from "../shared/validate.js";
 
 export type ServiceName = "iam" | "sts" | "amplify";
 
@@ -69,8 +70,16 @@ function checkEndpoint(url: string, source: string): string {
  */
 export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
   const { env, profileValues } = input;
-  const region =
-    input.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || profileValues.region || DEFAULT_REGION;
+  // Named by where it came from: it ends up in URLs, files and shell output.
+  const [regionSource, foundRegion] = (
+    [
+      ["--region", input.region],
+      ["AWS_REGION", env.AWS_REGION],
+      ["AWS_DEFAULT_REGION", env.AWS_DEFAULT_REGION],
+      [`region in profile ${input.profile ?? "default"}`, profileValues.region],
+    ] as const
+  ).find(([, value]) => value) ?? ["", DEFAULT_REGION];
+  const region = validateRegion(foundRegion ?? DEFAULT_REGION, regionSource || undefined);
 
   const endpoints: AwsSettings["endpoints"] = {};
   for (const service of ["iam", "sts", "amplify"] as const) {

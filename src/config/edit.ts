@@ -3,7 +3,7 @@ import { basename, dirname } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { makeDirs } from "../fs/dirs.js";
 import { acquireLock } from "../fs/lock.js";
-import { configError } from "../shared/errors.js";
+import { configError, usageError } from "../shared/errors.js";
 import { configSectionProfile } from "./files.js";
 import { parseIni } from "./ini.js";
 
@@ -33,7 +33,25 @@ export interface UpsertResult {
 }
 
 /** Sets keys of one section (adding it at the end if missing); other keys and lines stay. */
+/**
+ * Refuses a value that would add lines (or terminal control) to the file: a line break in a
+ * region or a secret would write a key of its own, such as an `mfa_process` that rolectl or the
+ * AWS CLI then runs. The value itself is not shown: it may be a secret.
+ */
+export function checkIniValues(change: Pick<SectionChange, "section" | "values">, path: string): void {
+  for (const [key, value] of Object.entries(change.values)) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    if (/[\u0000-\u001f\u007f]/.test(value) || value !== value.trim())
+      throw usageError(
+        "invalid_value",
+        `Refusing to write ${key} to [${change.section}] in ${path}: the value holds a line break, a control character or surrounding spaces, which the file cannot keep as one value.`,
+        { hint: "Check the value you passed (a pasted value often carries a newline)." },
+      );
+  }
+}
+
 export function upsertSection(text: string, path: string, change: SectionChange): UpsertResult {
+  checkIniValues(change, path);
   const file = parseIni(text, path);
   const eol = file.eol;
   // Each line with its own ending, so a mixed-ending file keeps its endings line by line.

@@ -32,6 +32,15 @@ export const validateProfileName = (value: string, source?: string) =>
 export const validatePolicyName = (value: string, source?: string) =>
   checkName("policy name", 128, value, source);
 
+/** An AWS region name: lower-case letters and digits in hyphen-joined words (us-east-1, us-gov-west-1). */
+export const REGION_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function validateRegion(value: string, source?: string): string {
+  if (value.length > 32 || !REGION_PATTERN.test(value))
+    fail("region", value, source, "must look like us-east-1 (lower-case letters, digits and hyphens)");
+  return value;
+}
+
 export function validatePath(value: string, source?: string): string {
   if (value.length > 512 || !/^(\/|\/[\x21-\x7E]+\/)$/.test(value)) {
     fail(

@@ -1,4 +1,4 @@
-import { editConfigFile, upsertSection } from "../../config/edit.js";
+import { checkIniValues, editConfigFile, upsertSection } from "../../config/edit.js";
 import { configSectionProfile, readIniFile } from "../../config/files.js";
 import { conflictError, usageError } from "../../shared/errors.js";
 import { validateProfileName } from "../../shared/validate.js";
@@ -57,6 +57,7 @@ export function credentialProcessProfileStep(o: {
       { hint: "Pick another name for --install-credential-process (rolectl does not delete keys)." },
     );
   const values = { credential_process: o.command, ...(o.region ? { region: o.region } : {}) };
+  checkIniValues({ section, values }, o.configPath);
   const existing = existingConfigProfile(readIniFile(o.configPath), o.name);
   const same = existing && Object.entries(values).every(([k, v]) => existing[k] === v);
   const competing = existing ? COMPETING.filter((k) => k in existing) : [];

@@ -9,6 +9,7 @@ import {
   validatePolicyArn,
   validatePolicyName,
   validateProfileName,
+  validateRegion,
   validateRoleName,
   validateSessionName,
   validateUserName,
@@ -253,7 +254,7 @@ export function localInput(
     ...(o.durationSeconds !== undefined
       ? { durationSeconds: parseDuration(o.durationSeconds, "--duration") }
       : {}),
-    ...(o.region ? { region: o.region } : {}),
+    ...(o.region ? { region: validateRegion(o.region, "--region") } : {}),
     force: o.force === true,
   };
 }

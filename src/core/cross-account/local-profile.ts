@@ -1,4 +1,4 @@
-import { editConfigFile, type SectionChange, upsertSection } from "../../config/edit.js";
+import { checkIniValues, editConfigFile, type SectionChange, upsertSection } from "../../config/edit.js";
 import { type AwsFilePaths, configSectionProfile, readIniFile } from "../../config/files.js";
 import { type IniFile, sectionValues } from "../../config/ini.js";
 import { conflictError } from "../../shared/errors.js";
@@ -70,6 +70,16 @@ export interface ProfileWrite {
  * a source profile that holds other keys when a new key is about to be made. Reads only.
  */
 export function checkProfileConflicts(w: ProfileWrite, force: boolean): void {
+  // What the files cannot hold is refused first, whatever --force says, before any write.
+  checkIniValues({ section: `profile ${w.profile}`, values: w.values() }, w.paths.config);
+  if (w.keys && w.keys !== "new")
+    checkIniValues(
+      {
+        section: w.sourceProfile,
+        values: { aws_access_key_id: w.keys.accessKeyId, aws_secret_access_key: w.keys.secretAccessKey },
+      },
+      w.paths.credentials,
+    );
   if (force) return;
   const diffs: string[] = [];
   const existing = existingConfigProfile(readIniFile(w.paths.config), w.profile);

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from "node:fs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
+import { useE2eEnv } from "../support/env.js";
+
+// Hostile values (issue 13): nothing a user passes, or a file or the environment holds, can add
+// lines to the AWS files or code to the shell output. Each case is refused with exit 2, before
+// any AWS call, and leaves the files as they were.
+
+const env = useE2eEnv();
+const BIZ = "111111111111";
+const DEV = "222222222222";
+const ROLE = `arn:aws:iam::${BIZ}:role/RoleA`;
+const INJECTED = 'us-east-1\nmfa_process = sh -c "id > /tmp/pwned; echo 123456"';
+
+beforeEach(async () => {
+  const devKeys = await keysFor(env.moto.url, DEV);
+  await createTrustingRole(env.moto.url, await keysFor(env.moto.url, BIZ), {
+    name: "RoleA",
+    trustedAccount: DEV,
+  });
+  env.sandbox.writeConfig(`[profile target]\nrole_arn = ${ROLE}\nsource_profile = dev\n`);
+  env.sandbox.writeCredentials(credentialsSection("dev", devKeys));
+  env.proxy.reset();
+});
+
+const files = () => [
+  readFileSync(env.sandbox.configPath, "utf8"),
+  readFileSync(env.sandbox.credentialsPath, "utf8"),
+];
+
+describe("INI injection through values the editor writes", () => {
+  it.each([
+    ["a region with a line break", ["--region", INJECTED], {}],
+    ["a role session name with a line break", ["--role-session-name", "a\nmfa_process = x"], {}],
+    [
+      "a secret key with a section in it",
+      ["--access-key-id", "AKIAIOSFODNN7EXAMPLE"],
+      { ROLECTL_SECRET_ACCESS_KEY: "x\n[target]\nregion = y" },
+    ],
+  ])("%s is refused (exit 2) and both files are unchanged", async (_label, extra, extraEnv) => {
+    const before = files();
+    const r = await env.sandbox.run(
+      [
+        "cross-account",
+        "write-profile",
+        "--role-arn",
+        ROLE,
+        "--source-profile",
+        "dev",
+        "--local-profile",
+        "p",
+        "--force",
+        ...extra,
+      ],
+      { env: extraEnv },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(files()).toEqual(before);
+    // Quoted values are escaped (\n shown as two characters), never a line of their own.
+    expect(r.stderr).not.toMatch(/^(mfa_process|\[target\])/m);
+    expect(env.proxy.calls).toEqual([]);
+  });
+
+  it("--install-credential-process with a region that is not a region writes nothing", async () => {
+    const before = files();
+    const r = await env.sandbox.run([
+      "assume",
+      "--profile",
+      "target",
+      "--install-credential-process",
+      "ci",
+      "--region",
+      INJECTED,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Invalid region");
+    expect(files()).toEqual(before);
+  });
+});
+
+describe("shell output", () => {
+  it("a region from the environment is printed into export/fish lines only if it is a region, on a cache hit too", async () => {
+    const first = await env.sandbox.run(["assume", "--profile", "target"]);
+    expect(first.code, first.stderr).toBe(0);
+    for (const format of ["export", "fish", "powershell"])
+      for (const region of ["x';touch /tmp/p;#", "x\\';touch /tmp/p;#", "us-east-1\nexport X=1"]) {
+        const r = await env.sandbox.run(["assume", "--profile", "target", "--format", format], {
+          env: { AWS_REGION: region },
+        });
+        expect(r.code, `${format} ${JSON.stringify(region)}`).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain("Invalid region");
+      }
+    expect(existsSync("/tmp/p")).toBe(false);
+  });
+});
