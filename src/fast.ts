@@ -12,6 +12,7 @@ import { planCredentialRequest } from "./core/assume/request.js";
 import { cacheRows, cacheTable } from "./core/cache-view.js";
 import type { SessionCredentials } from "./shared/credentials.js";
 import { type Env, profileFromEnv } from "./shared/env.js";
+import { terminalSafe } from "./shared/terminal.js";
 
 // Built on its own as dist/fast.cjs and loaded by bin/rolectl.js before anything else: the
 // cache-hit path of `credential-process` and `assume`, which answers from a fresh cache entry
@@ -149,7 +150,7 @@ async function listCache(argv: string[], env: Env, write: (text: string) => void
   try {
     const dir = cacheDirFor(env, homedir());
     const rows = cacheRows(await listCacheEntries(dir), Date.now());
-    write(json ? `${JSON.stringify(rows, null, 2)}\n` : `${cacheTable(rows, dir)}\n`);
+    write(json ? `${JSON.stringify(rows, null, 2)}\n` : `${terminalSafe(cacheTable(rows, dir))}\n`);
     return true;
   } catch {
     return false;

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { RolectlError } from "../shared/errors.js";
+import { terminalSafe } from "../shared/terminal.js";
 
 // Results go to stdout (human text, or exactly one JSON document with --json); everything
 // else (progress, warnings, debug, errors) goes to stderr so that `$(rolectl …)` and pipes
@@ -61,6 +62,7 @@ export function createOutput(options: OutputOptions): Output {
     return out;
   };
   const err = (line: string) => options.stderr.write(`${mask(line)}\n`);
+  const t = terminalSafe;
 
   return {
     json: options.json,
@@ -69,7 +71,7 @@ export function createOutput(options: OutputOptions): Output {
     result(data, human) {
       if (options.json) options.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
       else {
-        const text = human();
+        const text = t(human());
         if (text !== "") options.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
       }
     },
@@ -77,13 +79,13 @@ export function createOutput(options: OutputOptions): Output {
       options.stdout.write(text);
     },
     info(message) {
-      err(message);
+      err(t(message));
     },
     warn(message) {
-      err(`${color.yellow("warning:")} ${message}`);
+      err(`${color.yellow("warning:")} ${t(message)}`);
     },
     debug(message) {
-      if (options.debug) err(color.dim(`debug: ${message}`));
+      if (options.debug) err(color.dim(`debug: ${t(message)}`));
     },
     error(e) {
       if (options.json) {
@@ -95,8 +97,8 @@ export function createOutput(options: OutputOptions): Output {
         );
         return;
       }
-      err(`${color.red("error:")} ${e.message}`);
-      if (e.hint) err(`${color.dim("hint:")} ${e.hint}`);
+      err(`${color.red("error:")} ${t(e.message)}`);
+      if (e.hint) err(`${color.dim("hint:")} ${t(e.hint)}`);
     },
     addSecret(value) {
       if (value && value.length >= 4) secrets.add(value);

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
+import { writeCacheEntry } from "../../src/cache/store.js";
 import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
 
@@ -93,5 +94,45 @@ describe("shell output", () => {
         expect(r.stderr).toContain("Invalid region");
       }
     expect(existsSync("/tmp/p")).toBe(false);
+  });
+});
+
+describe("terminal escapes", () => {
+  // An OSC title change (ESC ] … BEL), a carriage return that hides what came before, a C1 CSI.
+  const EVIL = "team\u001b]0;pwned\u0007\rfake\u009b2J";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it("a profile name from a cache entry is shown escaped by cache list, fast path and full CLI alike", async () => {
+    mkdirSync(env.sandbox.cacheDir, { recursive: true, mode: 0o700 });
+    await writeCacheEntry(env.sandbox.cacheDir, "f".repeat(40), {
+      version: 1,
+      profile: EVIL,
+      roleArn: ROLE,
+      sessionName: "s",
+      createdAt: new Date().toISOString(),
+      credentials: {
+        AccessKeyId: "ASIAEXAMPLE",
+        SecretAccessKey: "x",
+        SessionToken: "y",
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    for (const args of [
+      ["cache", "list"],
+      ["cache", "list", "--no-input"],
+    ]) {
+      const r = await env.sandbox.run(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("team\\x1b]0;pwned\\x07\\x0dfake\\x9b2J");
+      expect(r.stdout.replace(/\n/g, "")).not.toMatch(RAW);
+    }
+  });
+
+  it("a hostile --profile in an error message is escaped", async () => {
+    const r = await env.sandbox.run(["whoami", "--profile", EVIL]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.replace(/\n/g, "")).not.toMatch(RAW);
+    expect(r.stderr).toContain("\\x1b]0;pwned");
   });
 });
