@@ -87,7 +87,8 @@ export function parseIni(text: string, path: string): IniFile {
     if (trimmed.startsWith("[")) {
       // As configparser reads it: everything between the first [ and the last ], spaces kept.
       const m = /^\[(.+)\]/.exec(trimmed);
-      if (!m || !m[1]) fail(i, `malformed section header ${JSON.stringify(trimmed)}`);
+      // The line itself is never quoted: these files hold secrets, and a pasted key can be any line.
+      if (!m || !m[1]) fail(i, `malformed section header (a "[" with no closing "]")`);
       const name = (m as RegExpExecArray)[1] as string;
       const dup = byName.get(name);
       if (dup) fail(i, `duplicate section [${name}] (first at line ${dup.headerLine + 1})`);
@@ -102,7 +103,7 @@ export function parseIni(text: string, path: string): IniFile {
     if (!kv)
       fail(
         i,
-        `expected "key = value", a [section] header or a comment, found ${JSON.stringify(trimmed.slice(0, 40))}`,
+        `expected "key = value", a [section] header or a comment (the line is not shown: it may hold a secret)`,
       );
     if (!section) fail(i, "a setting appears before any [section] header");
     const [key, value] = kv as [string, string];

@@ -325,7 +325,14 @@ export function parseSeconds(value: string, source: string, min: number, max: nu
 
 /** An IAM access key id: 16-128 upper-case letters and digits (AKIA…, ASIA…). */
 export function validateAccessKeyId(value: string, source?: string): string {
-  if (!/^[A-Z0-9]{16,128}$/.test(value))
-    fail("access key id", value, source, "must be 16-128 upper-case letters and digits");
+  if (!/^[A-Z0-9]{16,128}$/.test(value)) {
+    // Not echoed: the usual slip is passing the secret key here.
+    const from = source ? ` (${source})` : "";
+    throw usageError(
+      "invalid_value",
+      `Invalid access key id${from} (${value.length} characters, not shown): must be 16-128 upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE.`,
+      { hint: "The secret key goes in ROLECTL_SECRET_ACCESS_KEY (or at the prompt), never in a flag." },
+    );
+  }
   return value;
 }

@@ -136,3 +136,36 @@ describe("terminal escapes", () => {
     expect(r.stderr).toContain("\\x1b]0;pwned");
   });
 });
+
+describe("secrets in error messages", () => {
+  const SECRET = "hkp88XwJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY";
+
+  it("a secret pasted on its own line in the credentials file: the error names file and line, never the line", async () => {
+    env.sandbox.writeCredentials(`[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n${SECRET}\n`);
+    for (const json of [[], ["--json"]]) {
+      const r = await env.sandbox.run(["whoami", "--profile", "dev", ...json]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`${env.sandbox.credentialsPath}:3:`);
+      expect(r.stderr).not.toContain(SECRET.slice(0, 8));
+    }
+  });
+
+  it("a secret key passed as --access-key-id is not echoed back", async () => {
+    const r = await env.sandbox.run(
+      [
+        "cross-account",
+        "write-profile",
+        "--role-arn",
+        ROLE,
+        "--source-profile",
+        "dev",
+        "--access-key-id",
+        SECRET,
+      ],
+      { env: { ROLECTL_SECRET_ACCESS_KEY: "x" } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Invalid access key id (--access-key-id)");
+    expect(r.stderr).not.toContain(SECRET.slice(0, 8));
+  });
+});
