@@ -9,6 +9,7 @@ import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/as
 import { planCredentialRequest } from "../core/assume/request.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
+import { withoutRolectlSecrets } from "../shared/env.js";
 import { isRolectlError } from "../shared/errors.js";
 import { parseDuration, validateMfaCode } from "../shared/validate.js";
 import type { CliContext } from "./context.js";
@@ -64,6 +65,8 @@ export async function buildChainDeps(
   opts: AssumeOptions,
   extra: { totpSeed?: string; settings?: AwsSettings } = {},
 ): Promise<ChainDeps> {
+  // mfa_process and credential_process children get neither rolectl's secrets nor the TOTP seed.
+  const childEnv = withoutRolectlSecrets(ctx.env, [opts.mfaTotpSecretEnv]);
   const [{ createMfaProvider }, { createAssumeRole }, { runShellCommand }, { parseProcessCredentials }] =
     await Promise.all([
       import("../core/assume/mfa.js"),
@@ -123,7 +126,7 @@ export async function buildChainDeps(
       env: ctx.env,
       ...(opts.mfaTotpSecretEnv ? { totpSecretEnv: opts.mfaTotpSecretEnv } : {}),
       ...(extra.totpSeed ? { totpSeed: extra.totpSeed } : {}),
-      runProcess: (command) => runShellCommand(command),
+      runProcess: (command) => runShellCommand(command, childEnv),
       ...(canPrompt
         ? {
             prompt: (r) =>
@@ -137,7 +140,7 @@ export async function buildChainDeps(
       notice: (message) => ctx.out.info(message),
     }),
     processCredentials: async (command, profile) =>
-      parseProcessCredentials(await runShellCommand(command), profile),
+      parseProcessCredentials(await runShellCommand(command, childEnv), profile),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
     onWait: (step) =>

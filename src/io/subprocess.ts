@@ -5,15 +5,38 @@ import { spawn } from "node:child_process";
  * returns its stdout. stderr goes to our stderr so that the command can talk to the user;
  * stdin is the terminal's, so that it can prompt.
  */
-export function runShellCommand(command: string, timeoutMs = 120_000): Promise<string> {
+// Credentials or a code are a few KB; more is a runaway command, not an answer.
+const MAX_OUTPUT = 1024 * 1024;
+
+export function runShellCommand(
+  command: string,
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ["inherit", "pipe", "inherit"] });
+    // Its own process group, so that a timeout ends everything it started (a `sleep` in a
+    // script would otherwise live on, reparented to init) — unless a person may be typing to
+    // it: a background group reading the terminal would be stopped (SIGTTIN).
+    const detached = !process.stdin.isTTY;
+    const child = spawn(command, { shell: true, env, detached, stdio: ["inherit", "pipe", "inherit"] });
+    const killAll = () => {
+      try {
+        if (detached && child.pid) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
     let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
+      if (stdout.length > MAX_OUTPUT) {
+        killAll();
+        reject(new Error(`printed more than ${MAX_OUTPUT / 1024} KB`));
+      }
     });
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      killAll();
       reject(new Error(`timed out after ${timeoutMs / 1000} s`));
     }, timeoutMs);
     child.on("error", (err) => {

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { writeCacheEntry } from "../../src/cache/store.js";
 import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
@@ -167,5 +168,49 @@ describe("secrets in error messages", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Invalid access key id (--access-key-id)");
     expect(r.stderr).not.toContain(SECRET.slice(0, 8));
+  });
+});
+
+describe("secrets handed to rolectl stay with rolectl", () => {
+  const SECRETS = {
+    ROLECTL_SECRET_ACCESS_KEY: "s3cr3t-key",
+    ROLECTL_MFA_CODE: "123456",
+    MY_TOTP_SEED: "JBSWY3DPEHPK3PXP",
+  };
+
+  it("exec's command sees none of them (ROLECTL_SECRET_ACCESS_KEY, ROLECTL_MFA_CODE, the --mfa-totp-secret-env variable)", async () => {
+    const r = await env.sandbox.run(
+      [
+        ...["exec", "--profile", "target", "--mfa-totp-secret-env", "MY_TOTP_SEED", "--"],
+        ...[
+          "sh",
+          "-c",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+          'echo "[$ROLECTL_SECRET_ACCESS_KEY][$ROLECTL_MFA_CODE][$MY_TOTP_SEED][${AWS_ACCESS_KEY_ID:+keys}]"',
+        ],
+      ],
+      { env: SECRETS },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("[][][][keys]");
+  });
+
+  it("an mfa_process does not see ROLECTL_SECRET_ACCESS_KEY", async () => {
+    const seen = join(env.sandbox.dir, "seen");
+    const script = join(env.sandbox.dir, "mfa.sh");
+    writeFileSync(script, `#!/bin/sh\necho "[$ROLECTL_SECRET_ACCESS_KEY][$HOME]" > "${seen}"\necho 654321\n`);
+    chmodSync(script, 0o755);
+    env.sandbox.writeConfig(
+      `[profile mfa]\nrole_arn = ${ROLE}\nsource_profile = dev\nmfa_serial = arn:aws:iam::${DEV}:mfa/dev\nmfa_process = ${script}\n`,
+    );
+    const r = await env.sandbox.run(["credential-process", "--profile", "mfa"], {
+      env: {
+        ROLECTL_SECRET_ACCESS_KEY: SECRETS.ROLECTL_SECRET_ACCESS_KEY,
+        MY_TOTP_SEED: SECRETS.MY_TOTP_SEED,
+      },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // The rest of the environment is passed on.
+    expect(readFileSync(seen, "utf8").trim()).toBe(`[][${env.sandbox.home}]`);
   });
 });

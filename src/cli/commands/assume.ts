@@ -8,6 +8,7 @@ import {
   type OutputFormat,
 } from "../../core/assume/format.js";
 import { DEFAULT_REFRESH_WINDOW } from "../../core/assume/plan.js";
+import { withoutRolectlSecrets } from "../../shared/env.js";
 import { usageError } from "../../shared/errors.js";
 import type { CommandRunner } from "../action.js";
 import { type AssumeOptions, obtainCredentials, planFromOptions } from "../credentials.js";
@@ -192,7 +193,7 @@ export function registerAssume(program: Command, run: CommandRunner): void {
         });
       const plan = await planFromOptions(ctx, opts);
       const { result, region } = await obtainCredentials(ctx, opts, plan);
-      const env = credentialEnvironment(ctx.env, {
+      const env = credentialEnvironment(withoutRolectlSecrets(ctx.env, [opts.mfaTotpSecretEnv]), {
         credentials: result.credentials,
         ...(region ? { region } : {}),
       });
