@@ -8,6 +8,7 @@ import type {
   InitializeMiddleware,
 } from "@aws-sdk/types";
 import { RolectlError } from "../shared/errors.js";
+import { redactUrl } from "../shared/validate.js";
 import { VERSION } from "../version.js";
 import { mapAwsError } from "./errors.js";
 import type { AwsSettings, ServiceName } from "./settings.js";
@@ -41,7 +42,7 @@ interface Stackable2 {
 function baseConfig(service: ServiceName, { settings, credentials, debug }: ClientOptions) {
   const endpoint = settings.endpoints[service];
   debug?.(
-    `${service}: region ${settings.region}, endpoint ${endpoint ?? "AWS default"}${settings.profile ? `, profile ${settings.profile}` : ""}`,
+    `${service}: region ${settings.region}, endpoint ${endpoint ? redactUrl(endpoint) : "AWS default"}${settings.profile ? `, profile ${settings.profile}` : ""}`,
   );
   return {
     region: settings.region,
@@ -85,7 +86,9 @@ function instrument<T extends Stackable>(client: T, service: ServiceName, option
       );
       throw mapAwsError(err, {
         operation,
-        ...(settings.endpoints[service] ? { endpoint: settings.endpoints[service] } : {}),
+        ...(settings.endpoints[service]
+          ? { endpoint: redactUrl(settings.endpoints[service] as string) }
+          : {}),
         ...(settings.profile ? { profile: settings.profile } : {}),
       });
     }

@@ -1,6 +1,6 @@
 import type { Env } from "../shared/env.js";
 import { configError, usageError } from "../shared/errors.js";
-import { validateRegion } from "../shared/validate.js";
+import { redactUrl, validateRegion } from "../shared/validate.js";
 
 export type ServiceName = "iam" | "sts" | "amplify";
 
@@ -60,7 +60,7 @@ function checkEndpoint(url: string, source: string): string {
   }
   throw usageError(
     "invalid_value",
-    `Invalid endpoint URL ${JSON.stringify(url)} (${source}): must be an http(s) URL.`,
+    `Invalid endpoint URL ${JSON.stringify(redactUrl(url))} (${source}): must be an http(s) URL.`,
   );
 }
 

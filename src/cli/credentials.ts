@@ -30,6 +30,12 @@ export interface AssumeOptions {
 
 /** Works out which roles to assume (see planCredentialRequest) and shows its warnings. */
 export async function planFromOptions(ctx: CliContext, opts: AssumeOptions): Promise<ChainPlan> {
+  // `--mfa-code -`: the code from standard input, so that it is not in `ps` (as is
+  // ROLECTL_MFA_CODE). Read once, here; later steps use opts.mfaCode.
+  if (opts.mfaCode === "-") {
+    const { readFileSync } = await import("node:fs");
+    opts.mfaCode = readFileSync(0, "utf8").trim();
+  }
   if (opts.mfaCode !== undefined) {
     ctx.out.addSecret(opts.mfaCode);
     validateMfaCode(opts.mfaCode, "--mfa-code"); // even when no role in the chain needs MFA

@@ -336,3 +336,7 @@ export function validateAccessKeyId(value: string, source?: string): string {
   }
   return value;
 }
+
+/** A URL as it may be shown: a user and password in it (https://user:pass@host) become ****. */
+export const redactUrl = (url: string): string =>
+  url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1****@");

@@ -214,3 +214,25 @@ describe("secrets handed to rolectl stay with rolectl", () => {
     expect(readFileSync(seen, "utf8").trim()).toBe(`[][${env.sandbox.home}]`);
   });
 });
+
+describe("secrets on the command line and in URLs", () => {
+  it("an endpoint URL's user and password are never shown (--debug, network errors)", async () => {
+    const r = await env.sandbox.run(["whoami", "--profile", "dev", "--debug"], {
+      env: { AWS_ENDPOINT_URL: "http://admin:hunter2pass@127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" },
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("http://****@127.0.0.1:9");
+    expect(r.stderr).not.toContain("hunter2pass");
+  });
+
+  it("--mfa-code - reads the code from standard input (so that ps does not show it)", async () => {
+    env.sandbox.writeConfig(
+      `[profile mfa]\nrole_arn = ${ROLE}\nsource_profile = dev\nmfa_serial = arn:aws:iam::${DEV}:mfa/dev\n`,
+    );
+    const r = await env.sandbox.run(["credential-process", "--profile", "mfa", "--mfa-code", "-"], {
+      input: "246810\n",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("246810");
+  });
+});

@@ -21,7 +21,10 @@ function addAssumeOptions(cmd: Command, adHoc = true): Command {
       "--duration <seconds>",
       "session length: seconds or 15m/1h, 900-43200 (the role's max applies; 3600 when chaining)",
     )
-    .option("--mfa-code <code>", "the 6-digit MFA code (env ROLECTL_MFA_CODE)")
+    .option(
+      "--mfa-code <code>",
+      "the 6-digit MFA code, or - to read it from standard input (env ROLECTL_MFA_CODE; a code on the command line shows in ps)",
+    )
     .option(
       "--mfa-totp-secret-env <NAME>",
       "compute MFA codes from the base32 seed in env var NAME (CI machines)",
