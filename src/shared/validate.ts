@@ -234,6 +234,27 @@ export function parseTag(value: string, source?: string): Tag {
   return { Key: key, Value: tagValue };
 }
 
+/** Repeated --tag values: each checked, at most IAM's 50, and no key twice (IAM compares keys case-insensitively). */
+export function parseTags(values: string[], source: string): Tag[] {
+  const tags = values.map((t) => parseTag(t, source));
+  if (tags.length > 50)
+    throw usageError(
+      "invalid_value",
+      `Too many tags (${source}): ${tags.length}; IAM allows at most 50 on a role.`,
+    );
+  const seen = new Map<string, string>();
+  for (const t of tags) {
+    const first = seen.get(t.Key.toLowerCase());
+    if (first !== undefined)
+      throw usageError(
+        "invalid_value",
+        `Duplicate tag key ${JSON.stringify(t.Key)} (${source})${first !== t.Key ? `, the same as ${JSON.stringify(first)} to IAM` : ""}: give each key once.`,
+      );
+    seen.set(t.Key.toLowerCase(), t.Key);
+  }
+  return tags;
+}
+
 export interface PolicyDocument {
   Version?: string;
   Id?: string;

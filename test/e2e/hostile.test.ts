@@ -236,3 +236,34 @@ describe("secrets on the command line and in URLs", () => {
     expect(env.proxy.callsOf("AssumeRole")[0]?.params.TokenCode).toBe("246810");
   });
 });
+
+describe("provisioning inputs refused before any AWS call", () => {
+  const policies = Array.from({ length: 11 }, (_, i) => [
+    "--managed-policy",
+    `arn:aws:iam::aws:policy/P${i}`,
+  ]).flat();
+  const tags = (n: number) => Array.from({ length: n }, (_, i) => ["--tag", `k${i}=v`]).flat();
+  it.each([
+    ["11 managed policies", [...policies], "at most 10 managed policies"],
+    ["51 tags", tags(51), "Too many tags (--tag): 51"],
+    [
+      "the same tag key twice, in two cases",
+      ["--tag", "Team=a", "--tag", "team=b"],
+      'Duplicate tag key "team" (--tag), the same as "Team"',
+    ],
+  ])("%s: exit 2, zero calls", async (_label, extra, message) => {
+    const r = await env.sandbox.run([
+      "role",
+      "create",
+      "r",
+      "--service",
+      "lambda",
+      "--profile",
+      "dev",
+      ...extra,
+    ]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(env.proxy.calls).toEqual([]);
+  });
+});

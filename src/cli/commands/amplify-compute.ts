@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { partitionOf, roleArnOf } from "../../shared/arn.js";
 import { usageError } from "../../shared/errors.js";
 import {
-  parseTag,
+  parseTags,
   validateAmplifyAppId,
   validatePolicyArn,
   validateRoleName,
@@ -61,7 +61,7 @@ async function computeRoleCommand(ctx: CliContext, o: ComputeOptions): Promise<v
       `Invalid branch name ${JSON.stringify(o.branch)} (--branch): 1-255 characters, not starting or ending with a space.`,
     );
   const managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
-  const tags = (o.tag ?? []).map((t) => parseTag(t, "--tag"));
+  const tags = parseTags(o.tag ?? [], "--tag");
   const [{ readInlinePolicies }, { getCallerIdentity }, compute, { applySteps, actionOf }] =
     await Promise.all([
       import("../../core/policies/read-policy.js"),

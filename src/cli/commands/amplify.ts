@@ -3,7 +3,7 @@ import { AMPLIFY_DEFAULT_ROLE_NAME } from "../../core/amplify/names.js";
 import { partitionOf, roleArnOf } from "../../shared/arn.js";
 import {
   parseMaxSessionDuration,
-  parseTag,
+  parseTags,
   type Tag,
   validateAmplifyAppId,
   validateRoleName,
@@ -58,7 +58,7 @@ export function registerAmplify(program: Command, run: CommandRunner): void {
         opts.maxSessionDuration === undefined
           ? undefined
           : parseMaxSessionDuration(opts.maxSessionDuration, "--max-session-duration");
-      const tags: Tag[] = (opts.tag ?? []).map((t) => parseTag(t, "--tag"));
+      const tags: Tag[] = parseTags(opts.tag ?? [], "--tag");
       const [{ getCallerIdentity }, amplifyCore, { applySteps, actionOf }] = await Promise.all([
         import("../../core/whoami.js"),
         import("../../core/amplify/service-role.js"),

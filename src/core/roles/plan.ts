@@ -1,4 +1,4 @@
-import { conflictError } from "../../shared/errors.js";
+import { conflictError, usageError } from "../../shared/errors.js";
 import type { Tag } from "../../shared/validate.js";
 import { policiesEqual } from "../policies/canonical.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
@@ -153,8 +153,9 @@ export function planRole(
 
 export function validateManagedPolicyCount(desired: DesiredRole): void {
   if (desired.managedPolicies.length > 10) {
-    throw conflictError(
-      "limit_exceeded",
+    // Bad input, known before any call: exit 2, not a conflict with what exists.
+    throw usageError(
+      "invalid_value",
       `A role can have at most 10 managed policies; ${desired.managedPolicies.length} were asked for.`,
     );
   }

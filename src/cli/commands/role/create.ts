@@ -4,7 +4,7 @@ import { buildTrust, type TrustOptions } from "../../../core/roles/trust-source.
 import {
   parseMaxSessionDuration,
   parseSeconds,
-  parseTag,
+  parseTags,
   validateDescription,
   validatePath,
   validatePolicyArn,
@@ -52,7 +52,7 @@ export async function createCommand(
     o.permissionsBoundary === undefined
       ? undefined
       : validatePolicyArn(o.permissionsBoundary, "--permissions-boundary");
-  const tags = (o.tag ?? []).map((t) => parseTag(t, "--tag"));
+  const tags = parseTags(o.tag ?? [], "--tag");
   const inlinePolicies = await readInlinePolicies(o.inlinePolicy ?? [], "--inline-policy");
   const trust = await buildTrust({ ...ctx, providers: (kind) => accountProviders(ctx, kind) }, o);
   for (const warning of trust.warnings ?? []) ctx.out.warn(warning);
