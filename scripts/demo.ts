@@ -11,7 +11,11 @@ process.stdout.write("Starting moto_server (with AWS managed policies)…\n");
 const moto = await startMoto();
 const proxy = await TestProxy.start(moto.url);
 proxy.strict = true;
-proxy.amplifyApps.set("d1bizcorpshop", { appId: "d1bizcorpshop", name: "inventory-portal" });
+proxy.amplifyApps.set("d1bizcorpshop", {
+  appId: "d1bizcorpshop",
+  name: "inventory-portal",
+  branches: { main: {} },
+});
 const sandbox = createSandbox({ endpoint: proxy.url });
 let failed = false;
 
@@ -123,6 +127,24 @@ try {
     "--app-id",
     "d1bizcorpshop",
   ]);
+  await step("Gen 2 backends: the narrower policy in place of the broad one (the plan)", [
+    "amplify-service-role",
+    "--profile",
+    "bizadmin",
+    "--gen2",
+    "--dry-run",
+  ]);
+  await step("The role the main branch's server-side code runs as (SSR compute role)", [
+    "amplify-compute-role",
+    "--profile",
+    "bizadmin",
+    "--app-id",
+    "d1bizcorpshop",
+    "--branch",
+    "main",
+    "--managed-policy",
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+  ]);
   await step(
     "The Amplify CLI policy without the auth category",
     ["policy", "amplify-cli", "--without", "auth"],
@@ -169,6 +191,25 @@ try {
     ["role", "create", "bad name", "--trust-account", "12345"],
     { expect: 2 },
   );
+
+  // An organization's generated config: 10,000 more profiles. The cache hit does not read it.
+  const { appendFileSync, readFileSync } = await import("node:fs");
+  const generated: string[] = [];
+  for (let i = 0; i < 10_000; i++)
+    generated.push(
+      `\n[profile org-${i}]\nrole_arn = arn:aws:iam::${String(300000000000 + i)}:role/Admin\nsource_profile = devcorpuser\n`,
+    );
+  appendFileSync(sandbox.configPath, generated.join(""));
+  await new Promise((r) => setTimeout(r, 1100)); // an edit this recent is always re-read
+  const timed = async (title: string) => {
+    const started = Date.now();
+    await step(title, ["credential-process", "--profile", "bizcorprole"], { maxLines: 2 });
+    process.stdout.write(
+      `  (${Date.now() - started} ms, config of ${(readFileSync(sandbox.configPath).length / 1e6).toFixed(1)} MB)\n`,
+    );
+  };
+  await timed("With 10,000 more profiles in the config: the first hit reads it once…");
+  await timed("…and the next hits do not read it at all (the files' fingerprint is unchanged)");
 
   const writes = proxy.writeCalls().length;
   process.stdout.write(
