@@ -151,8 +151,8 @@ function neverBlindlyRetried<T extends Stackable2>(client: T, service: ServiceNa
   return client;
 }
 
-/** Every section shown to the SDK so far in this process, by file and line. */
-const shownToSdk = new Map<string, Map<number, string>>();
+/** The sections shown to the SDK so far, by file and line, with the reading they came from. */
+const shownToSdk = new Map<string, { source: object; sections: Map<number, string> }>();
 
 /**
  * Hands the SDK the parts of the shared files rolectl has read, through the SDK's own hook for
@@ -164,9 +164,12 @@ async function shareFileViews(settings: AwsSettings): Promise<void> {
   if (!settings.fileViews.length) return;
   const { externalDataInterceptor } = await import("@smithy/core/config");
   for (const view of settings.fileViews) {
-    const sections = shownToSdk.get(view.path) ?? new Map<number, string>();
+    // Views of the same reading of the file grow; a new reading (the file may have changed, in
+    // a process that lives on) starts over.
+    const shown = shownToSdk.get(view.path);
+    const sections = shown?.source === view.source ? shown.sections : new Map<number, string>();
     for (const s of view.sections) sections.set(s.line, s.text);
-    shownToSdk.set(view.path, sections);
+    shownToSdk.set(view.path, { source: view.source, sections });
     const text = [...sections.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, t]) => t)

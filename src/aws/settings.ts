@@ -33,6 +33,7 @@ export interface AwsSettings {
 /** config/sdk-view.ts's FileView, by shape (this layer does not import config). */
 export interface FileViewShape {
   path: string;
+  source: object;
   sections: { line: number; text: string }[];
 }
 

@@ -11,6 +11,8 @@ import type { IniFile } from "./ini.js";
 /** Sections of one file, each with its position there (views of several profiles merge by it). */
 export interface FileView {
   path: string;
+  /** The file as read (an opaque token): views of one reading merge; a new reading replaces them. */
+  source: object;
   sections: { line: number; text: string }[];
 }
 
@@ -22,7 +24,7 @@ function viewOf(file: IniFile, keep: (sectionName: string) => boolean): FileView
     for (let i = s.headerLine; i <= s.lastLine; i++) lines.push(file.lines[i] ?? "");
     sections.push({ line: s.headerLine, text: `${lines.join("\n")}\n` });
   }
-  return { path: file.path, sections };
+  return { path: file.path, source: file, sections };
 }
 
 /** The profiles a profile's credentials come from, itself first (source_profile, followed). */
