@@ -13,6 +13,7 @@ const env = useE2eEnv();
 const BIZ = "111111111111";
 const DEV = "222222222222";
 const ROLE = `arn:aws:iam::${BIZ}:role/RoleA`;
+const WRITE_PROFILE = ["cross-account", "write-profile", "--role-arn", ROLE, "--source-profile", "dev"];
 const INJECTED = 'us-east-1\nmfa_process = sh -c "id > /tmp/pwned; echo 123456"';
 
 beforeEach(async () => {
@@ -42,21 +43,9 @@ describe("INI injection through values the editor writes", () => {
     ],
   ])("%s is refused (exit 2) and both files are unchanged", async (_label, extra, extraEnv) => {
     const before = files();
-    const r = await env.sandbox.run(
-      [
-        "cross-account",
-        "write-profile",
-        "--role-arn",
-        ROLE,
-        "--source-profile",
-        "dev",
-        "--local-profile",
-        "p",
-        "--force",
-        ...extra,
-      ],
-      { env: extraEnv },
-    );
+    const r = await env.sandbox.run([...WRITE_PROFILE, "--local-profile", "p", "--force", ...extra], {
+      env: extraEnv,
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(files()).toEqual(before);
     // Quoted values are escaped (\n shown as two characters), never a line of their own.
@@ -152,19 +141,9 @@ describe("secrets in error messages", () => {
   });
 
   it("a secret key passed as --access-key-id is not echoed back", async () => {
-    const r = await env.sandbox.run(
-      [
-        "cross-account",
-        "write-profile",
-        "--role-arn",
-        ROLE,
-        "--source-profile",
-        "dev",
-        "--access-key-id",
-        SECRET,
-      ],
-      { env: { ROLECTL_SECRET_ACCESS_KEY: "x" } },
-    );
+    const r = await env.sandbox.run([...WRITE_PROFILE, "--access-key-id", SECRET], {
+      env: { ROLECTL_SECRET_ACCESS_KEY: "x" },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Invalid access key id (--access-key-id)");
     expect(r.stderr).not.toContain(SECRET.slice(0, 8));
