@@ -1,6 +1,6 @@
 import type { Env } from "../shared/env.js";
 import { configError, usageError } from "../shared/errors.js";
-import { redactUrl, validateRegion } from "../shared/validate.js";
+import { firstGiven, redactUrl, resolveRegion } from "../shared/validate.js";
 
 export type ServiceName = "iam" | "sts" | "amplify";
 
@@ -71,30 +71,25 @@ function checkEndpoint(url: string, source: string): string {
  */
 export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
   const { env, profileValues } = input;
-  // Named by where it came from: it ends up in URLs, files and shell output.
-  const [regionSource, foundRegion] = (
-    [
-      ["--region", input.region],
-      ["AWS_REGION", env.AWS_REGION],
-      ["AWS_DEFAULT_REGION", env.AWS_DEFAULT_REGION],
-      [`region in profile ${input.profile ?? "default"}`, profileValues.region],
-    ] as const
-  ).find(([, value]) => value) ?? ["", DEFAULT_REGION];
-  const region = validateRegion(foundRegion ?? DEFAULT_REGION, regionSource || undefined);
+  const region =
+    resolveRegion({
+      flag: input.region,
+      env,
+      profileRegion: profileValues.region,
+      profileLabel: `region in profile ${input.profile ?? "default"}`,
+    }) ?? DEFAULT_REGION;
 
   const endpoints: AwsSettings["endpoints"] = {};
   for (const service of ["iam", "sts", "amplify"] as const) {
     const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
     // The first source that has a value, named as the user wrote it, so a bad URL is traced.
-    const [source, url] = (
-      [
-        ["--endpoint-url", input.endpointUrl],
-        [serviceVar, env[serviceVar]],
-        ["AWS_ENDPOINT_URL", env.AWS_ENDPOINT_URL],
-        [`endpoint_url in profile ${input.profile ?? "default"}`, profileValues.endpoint_url],
-      ] as const
-    ).find(([, value]) => value) ?? ["", undefined];
-    if (url) endpoints[service] = checkEndpoint(url, source);
+    const found = firstGiven([
+      ["--endpoint-url", input.endpointUrl],
+      [serviceVar, env[serviceVar]],
+      ["AWS_ENDPOINT_URL", env.AWS_ENDPOINT_URL],
+      [`endpoint_url in profile ${input.profile ?? "default"}`, profileValues.endpoint_url],
+    ]);
+    if (found) endpoints[service] = checkEndpoint(found[1], found[0]);
   }
 
   const attempts = Number(env.AWS_MAX_ATTEMPTS);

@@ -41,6 +41,34 @@ export function validateRegion(value: string, source?: string): string {
   return value;
 }
 
+/** The first [source, value] pair that has a value: the value, and where it came from. */
+export function firstGiven(
+  pairs: readonly (readonly [string, string | undefined])[],
+): [string, string] | undefined {
+  const found = pairs.find(([, value]) => value);
+  return found ? [found[0], found[1] as string] : undefined;
+}
+
+/**
+ * The region with the AWS CLI's precedence (--region, AWS_REGION, AWS_DEFAULT_REGION, the
+ * profile's), checked, and named by its source in the error: it ends up in URLs, files and
+ * shell output.
+ */
+export function resolveRegion(o: {
+  flag?: string | undefined;
+  env: Record<string, string | undefined>;
+  profileRegion?: string | undefined;
+  profileLabel: string;
+}): string | undefined {
+  const found = firstGiven([
+    ["--region", o.flag],
+    ["AWS_REGION", o.env.AWS_REGION],
+    ["AWS_DEFAULT_REGION", o.env.AWS_DEFAULT_REGION],
+    [o.profileLabel, o.profileRegion],
+  ]);
+  return found && validateRegion(found[1], found[0]);
+}
+
 export function validatePath(value: string, source?: string): string {
   if (value.length > 512 || !/^(\/|\/[\x21-\x7E]+\/)$/.test(value)) {
     fail(
@@ -351,7 +379,7 @@ export function validateAccessKeyId(value: string, source?: string): string {
     const from = source ? ` (${source})` : "";
     throw usageError(
       "invalid_value",
-      `Invalid access key id${from} (${value.length} characters, not shown): must be 16-128 upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE.`,
+      `Invalid access key id${from} (${value.length} characters, not shown): must be 16-128 upper-case letters and digits, as IAM shows them (AKIA and 16 more).`,
       { hint: "The secret key goes in ROLECTL_SECRET_ACCESS_KEY (or at the prompt), never in a flag." },
     );
   }

@@ -63,27 +63,13 @@ describe("the CLI frame", () => {
   });
 
   it("the other spelling of a shared option is accepted: --trusted-account, --policy-arn, --duration-seconds", async () => {
-    const dry = (args: string[]) => runInProcess(env.sandbox, [...args, "--dry-run", "--json", "--no-input"]);
-    const spelled = await dry([
-      "cross-account",
-      "write-profile",
-      "--role-arn",
-      "arn:aws:iam::111111111111:role/R",
-      "--source-profile",
-      "dev",
-      "--duration-seconds",
-      "1800",
-    ]);
-    const canonical = await dry([
-      "cross-account",
-      "write-profile",
-      "--role-arn",
-      "arn:aws:iam::111111111111:role/R",
-      "--source-profile",
-      "dev",
-      "--duration",
-      "1800",
-    ]);
+    const dry = (durationFlag: string) =>
+      runInProcess(env.sandbox, [
+        ...["cross-account", "write-profile", "--role-arn", "arn:aws:iam::111111111111:role/R"],
+        ...["--source-profile", "dev", durationFlag, "1800", "--dry-run", "--json", "--no-input"],
+      ]);
+    const spelled = await dry("--duration-seconds");
+    const canonical = await dry("--duration");
     expect(spelled.code, spelled.stderr).toBe(0);
     expect(spelled.stdout).toBe(canonical.stdout);
     expect(spelled.stdout).toContain(`"duration_seconds": "1800"`);

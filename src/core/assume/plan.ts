@@ -1,7 +1,7 @@
 import { type CacheKey, cacheKey } from "../../cache/store.js";
 import type { BaseSource, ResolvedProfile, RoleStep } from "../../config/profiles.js";
 import type { Env } from "../../shared/env.js";
-import { validateRegion } from "../../shared/validate.js";
+import { resolveRegion } from "../../shared/validate.js";
 
 // Pure planning of a credential chain: which roles to assume, with which durations and cache
 // keys. Loads nothing heavy, so the cache-hit path can use it before any AWS code is loaded.
@@ -92,14 +92,11 @@ export function exportRegion(
   env: Env,
   flagRegion?: string,
 ): string | undefined {
-  const [source, region] = (
-    [
-      ["--region", flagRegion],
-      ["AWS_REGION", env.AWS_REGION],
-      ["AWS_DEFAULT_REGION", env.AWS_DEFAULT_REGION],
-      ["the profile's region", plan.region],
-    ] as const
-  ).find(([, value]) => value) ?? ["", undefined];
   // It is printed into shell code (export AWS_REGION=…): only a region's shape.
-  return region ? validateRegion(region, source) : undefined;
+  return resolveRegion({
+    flag: flagRegion,
+    env,
+    profileRegion: plan.region,
+    profileLabel: "the profile's region",
+  });
 }
