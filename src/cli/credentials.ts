@@ -11,6 +11,7 @@ import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
 import { withoutRolectlSecrets } from "../shared/env.js";
 import { isRolectlError } from "../shared/errors.js";
+import { splitShellWords } from "../shared/shell-words.js";
 import { parseDuration, validateMfaCode } from "../shared/validate.js";
 import type { CliContext } from "./context.js";
 
@@ -73,7 +74,7 @@ export async function buildChainDeps(
 ): Promise<ChainDeps> {
   // mfa_process and credential_process children get neither rolectl's secrets nor the TOTP seed.
   const childEnv = withoutRolectlSecrets(ctx.env, [opts.mfaTotpSecretEnv]);
-  const [{ createMfaProvider }, { createAssumeRole }, { runShellCommand }, { parseProcessCredentials }] =
+  const [{ createMfaProvider }, { createAssumeRole }, { runCommand }, { parseProcessCredentials }] =
     await Promise.all([
       import("../core/assume/mfa.js"),
       import("../aws/assume-role.js"),
@@ -132,7 +133,7 @@ export async function buildChainDeps(
       env: ctx.env,
       ...(opts.mfaTotpSecretEnv ? { totpSecretEnv: opts.mfaTotpSecretEnv } : {}),
       ...(extra.totpSeed ? { totpSeed: extra.totpSeed } : {}),
-      runProcess: (command) => runShellCommand(command, childEnv),
+      runProcess: (command) => runCommand({ shell: command }, childEnv),
       ...(canPrompt
         ? {
             prompt: (r) =>
@@ -146,7 +147,13 @@ export async function buildChainDeps(
       notice: (message) => ctx.out.info(message),
     }),
     processCredentials: async (command, profile) =>
-      parseProcessCredentials(await runShellCommand(command, childEnv), profile),
+      parseProcessCredentials(
+        await runCommand(
+          { argv: splitShellWords(command, `credential_process of profile ${profile}`) },
+          childEnv,
+        ),
+        profile,
+      ),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
     onWait: (step) =>

@@ -1,15 +1,16 @@
-import { spawn } from "node:child_process";
+import { type SpawnOptions, spawn } from "node:child_process";
 
-/**
- * Runs a configured command line (mfa_process, credential_process) through the shell and
- * returns its stdout. stderr goes to our stderr so that the command can talk to the user;
- * stdin is the terminal's, so that it can prompt.
- */
 // Credentials or a code are a few KB; more is a runaway command, not an answer.
 const MAX_OUTPUT = 1024 * 1024;
 
-export function runShellCommand(
-  command: string,
+/**
+ * Runs a configured command and returns its stdout. stderr goes to our stderr so that the
+ * command can talk to the user; stdin is the terminal's, so that it can prompt.
+ * `mfa_process` is a shell command line (as aws-vault runs it); `credential_process` is an
+ * argument list, split as botocore splits it and run without a shell.
+ */
+export function runCommand(
+  command: { shell: string } | { argv: string[] },
   env: Record<string, string>,
   timeoutMs = 120_000,
 ): Promise<string> {
@@ -18,7 +19,11 @@ export function runShellCommand(
     // script would otherwise live on, reparented to init) — unless a person may be typing to
     // it: a background group reading the terminal would be stopped (SIGTTIN).
     const detached = !process.stdin.isTTY;
-    const child = spawn(command, { shell: true, env, detached, stdio: ["inherit", "pipe", "inherit"] });
+    const options: SpawnOptions = { env, detached, stdio: ["inherit", "pipe", "inherit"] };
+    const child =
+      "shell" in command
+        ? spawn(command.shell, { ...options, shell: true })
+        : spawn(command.argv[0] as string, command.argv.slice(1), options);
     const killAll = () => {
       try {
         if (detached && child.pid) process.kill(-child.pid, "SIGKILL");
@@ -28,7 +33,7 @@ export function runShellCommand(
       }
     };
     let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
       if (stdout.length > MAX_OUTPUT) {
         killAll();

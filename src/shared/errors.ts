@@ -40,6 +40,7 @@ const KIND_OF = {
   config_invalid: "config",
   cache_unsafe: "config",
   credential_process_expired: "config",
+  credential_process_failed: "config",
   credential_process_output: "config",
   mfa_process_failed: "config",
   mfa_seed_invalid: "config",

@@ -70,6 +70,49 @@ describe("INI injection through values the editor writes", () => {
   });
 });
 
+describe("credential_process is an argument list, not a shell line", () => {
+  it("runs as botocore runs it: quotes group words, $(…) and ; are plain characters, nothing is expanded", async () => {
+    const dir = join(env.sandbox.dir, "with space");
+    mkdirSync(dir, { recursive: true });
+    const args = join(env.sandbox.dir, "args");
+    const pwned = join(env.sandbox.dir, "pwned");
+    const script = join(dir, "creds.sh");
+    const keys = await keysFor(env.moto.url, DEV);
+    const doc = JSON.stringify({
+      Version: 1,
+      AccessKeyId: keys.accessKeyId,
+      SecretAccessKey: keys.secretAccessKey,
+    });
+    writeFileSync(script, `#!/bin/sh\nprintf '%s|' "$@" > "${args}"\necho '${doc}'\n`);
+    chmodSync(script, 0o755);
+    env.sandbox.writeConfig(
+      `[profile target]\nrole_arn = ${ROLE}\nsource_profile = proc\n` +
+        `[profile proc]\ncredential_process = "${script}" $(touch ${pwned}) a;b "x \\"y\\""\n`,
+    );
+    env.sandbox.writeCredentials("");
+    const r = await env.sandbox.run(["credential-process", "--profile", "target"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(args, "utf8")).toBe(`$(touch|${pwned})|a;b|x "y"|`);
+    expect(existsSync(pwned)).toBe(false);
+  });
+
+  it("a command that cannot be run is a configuration error (exit 3) naming the profile, not a bug", async () => {
+    env.sandbox.writeConfig(
+      `[profile target]\nrole_arn = ${ROLE}\nsource_profile = proc\n[profile proc]\ncredential_process = /nonexistent/creds --x\n`,
+    );
+    const r = await env.sandbox.run(["credential-process", "--profile", "target"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: credential_process of profile proc failed: .*ENOENT/m);
+    expect(r.stderr).not.toMatch(/bug/i);
+    env.sandbox.writeConfig(
+      `[profile target]\nrole_arn = ${ROLE}\nsource_profile = proc\n[profile proc]\ncredential_process = "unclosed\n`,
+    );
+    const unclosed = await env.sandbox.run(["credential-process", "--profile", "target"]);
+    expect(unclosed.code).toBe(3);
+    expect(unclosed.stderr).toContain('credential_process of profile proc has an unclosed " quote.');
+  });
+});
+
 describe("shell output", () => {
   it("a region from the environment is printed into export/fish lines only if it is a region, on a cache hit too", async () => {
     const first = await env.sandbox.run(["assume", "--profile", "target"]);

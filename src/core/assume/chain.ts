@@ -88,7 +88,16 @@ async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<Source
       return creds;
     }
     case "process":
-      return deps.processCredentials(base.command, base.profile);
+      try {
+        return await deps.processCredentials(base.command, base.profile);
+      } catch (err) {
+        if (isRolectlError(err)) throw err;
+        throw configError(
+          "credential_process_failed",
+          `credential_process of profile ${base.profile} failed: ${(err as Error).message}`,
+          { hint: "Run the command by hand to see why; it must print Version 1 credentials JSON." },
+        );
+      }
   }
 }
 
