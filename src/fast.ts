@@ -11,6 +11,7 @@ import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan
 import { planCredentialRequest } from "./core/assume/request.js";
 import { cacheRows, cacheTable } from "./core/cache-view.js";
 import type { SessionCredentials } from "./shared/credentials.js";
+import { secretDigest } from "./shared/digest.js";
 import { type Env, profileFromEnv } from "./shared/env.js";
 import { terminalSafe } from "./shared/terminal.js";
 
@@ -98,7 +99,14 @@ async function answerFromCache(args: FastArgs, profile: string, env: Env): Promi
     const inputs = {
       configPath: paths.config,
       credentialsPath: paths.credentials,
-      env: [env.AWS_ACCESS_KEY_ID ?? ""],
+      // An environment source's whole credentials, as a digest (the index file is not secret);
+      // node:crypto is loaded only when there are such keys.
+      env: [
+        env.AWS_ACCESS_KEY_ID ?? "",
+        env.AWS_SECRET_ACCESS_KEY || env.AWS_SESSION_TOKEN
+          ? secretDigest(env.AWS_SECRET_ACCESS_KEY ?? "", env.AWS_SESSION_TOKEN ?? "")
+          : "",
+      ],
     };
     // Before the files are read: a change after this leaves a fingerprint that will not match.
     const fingerprint = takeFingerprint(inputs);

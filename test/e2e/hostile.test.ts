@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { writeCacheEntry } from "../../src/cache/store.js";
@@ -110,6 +110,73 @@ describe("credential_process is an argument list, not a shell line", () => {
     const unclosed = await env.sandbox.run(["credential-process", "--profile", "target"]);
     expect(unclosed.code).toBe(3);
     expect(unclosed.stderr).toContain('credential_process of profile proc has an unclosed " quote.');
+  });
+});
+
+describe("cached role credentials belong to the source credentials they were made from", () => {
+  const assumeCalls = () => env.proxy.callsOf("AssumeRole").length;
+  const run = (extraEnv: Record<string, string> = {}) =>
+    env.sandbox.run(["credential-process", "--profile", "target"], { env: extraEnv });
+
+  it("a source profile whose secret is replaced gets new role credentials, not the cached ones (fast path too)", async () => {
+    const keys = await keysFor(env.moto.url, DEV);
+    for (let i = 0; i < 2; i++) expect((await run()).code).toBe(0); // the second is the fast path's hit
+    expect(assumeCalls()).toBe(1);
+    env.sandbox.writeCredentials(credentialsSection("dev", { ...keys, secretAccessKey: "not-the-secret" }));
+    const r = await run();
+    expect(r.code, r.stderr).toBe(0); // moto does not check signatures: the call is what counts
+    expect(assumeCalls()).toBe(2);
+    env.sandbox.writeCredentials(credentialsSection("dev", { ...keys, sessionToken: "another-token" }));
+    await run();
+    expect(assumeCalls()).toBe(3);
+  });
+
+  it("credential_source = Environment: another secret in the environment is another cache entry", async () => {
+    const keys = await keysFor(env.moto.url, DEV);
+    env.sandbox.writeConfig(`[profile target]\nrole_arn = ${ROLE}\ncredential_source = Environment\n`);
+    // Past the index's racy window (ctime counts, so utimes cannot fake it): the fast path
+    // records this profile, and the digest in its fingerprint is what tells the secrets apart.
+    await new Promise((r) => setTimeout(r, 1100));
+    const envKeys = {
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      AWS_SESSION_TOKEN: keys.sessionToken ?? "",
+    };
+    for (let i = 0; i < 3; i++) expect((await run(envKeys)).code).toBe(0);
+    expect(assumeCalls()).toBe(1);
+    for (let i = 0; i < 2; i++) await run({ ...envKeys, AWS_SECRET_ACCESS_KEY: "wrong" });
+    expect(assumeCalls()).toBe(2);
+    // The index file holds a digest of the environment's secret, never the secret.
+    const index = readdirSync(join(env.sandbox.cacheDir, "profiles"))
+      .map((f) => readFileSync(join(env.sandbox.cacheDir, "profiles", f), "utf8"))
+      .join("");
+    expect(index).not.toContain(keys.secretAccessKey);
+    expect(index).not.toContain("wrong");
+  });
+
+  it("a credential_process source that now returns another principal gets new role credentials", async () => {
+    const keys = await keysFor(env.moto.url, DEV);
+    const other = await keysFor(env.moto.url, DEV);
+    const out = join(env.sandbox.dir, "creds.json");
+    const doc = (k: typeof keys) =>
+      JSON.stringify({
+        Version: 1,
+        AccessKeyId: k.accessKeyId,
+        SecretAccessKey: k.secretAccessKey,
+        SessionToken: k.sessionToken,
+      });
+    writeFileSync(out, doc(keys));
+    env.sandbox.writeConfig(
+      `[profile target]\nrole_arn = ${ROLE}\nsource_profile = proc\n[profile proc]\ncredential_process = cat ${out}\n`,
+    );
+    for (let i = 0; i < 2; i++) expect((await run()).code).toBe(0);
+    expect(assumeCalls()).toBe(1);
+    writeFileSync(out, doc(other));
+    expect((await run()).code).toBe(0);
+    expect(env.proxy.callsOf("AssumeRole").map((c) => c.accessKeyId)).toEqual([
+      keys.accessKeyId,
+      other.accessKeyId,
+    ]);
   });
 });
 

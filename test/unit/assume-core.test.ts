@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileCredentialCache } from "../../src/cache/credential-cache.js";
 import { readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
-import { type ChainDeps, resolveChainCredentials } from "../../src/core/assume/chain.js";
+import { type ChainDeps, cachedCredentials, resolveChainCredentials } from "../../src/core/assume/chain.js";
 import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
 import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
 import { planChain } from "../../src/core/assume/plan.js";
@@ -283,6 +283,56 @@ describe("resolveChainCredentials", () => {
     await resolveChainCredentials(plan, d);
     await resolveChainCredentials(plan, d);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe("cache keys", () => {
+  const roles = [
+    { profile: "a", roleArn: "arn:aws:iam::111111111111:role/A" },
+    { profile: "b", roleArn: "arn:aws:iam::222222222222:role/B" },
+  ];
+  const chain = (secretAccessKey: string) =>
+    planChain({ base: { kind: "static", profile: "k", accessKeyId: "AK", secretAccessKey }, roles }, {});
+
+  it("stand for the whole source credentials, by digest, and a chained role's for its parent's whole key", () => {
+    const [a, b] = chain("SK").steps;
+    expect(a?.cacheKey.material).not.toContain('SK"');
+    expect(a?.cacheKey.material).toMatch(/static:AK:[0-9a-f]{64}/);
+    expect(b?.cacheKey.material).toContain(JSON.stringify(`role:${a?.cacheKey.material}`));
+    const other = chain("SK2").steps;
+    expect(other.map((s) => s.cacheKey.id)).not.toContain(a?.cacheKey.id);
+    expect(other.map((s) => s.cacheKey.id)).not.toContain(b?.cacheKey.id);
+  });
+
+  it("a credential_process source is never looked up before it has run", async () => {
+    const plan = planChain({ base: { kind: "process", profile: "k", command: "creds" }, roles }, {});
+    const dir = mkdtempSync(join(tmpdir(), "rolectl-keys-"));
+    const cache = fileCredentialCache(dir);
+    const calls: string[] = [];
+    const deps: ChainDeps = {
+      env: {},
+      cache,
+      refreshWindowSeconds: 900,
+      forceRefresh: false,
+      now: () => Date.parse("2029-12-31T23:00:00Z"),
+      assumeRole: async (src, params) => {
+        calls.push(`${src.accessKeyId}>${params.roleArn}`);
+        return { credentials: { ...creds, AccessKeyId: `ASIA${calls.length}` } };
+      },
+      mfa: async () => "123456",
+      processCredentials: async () => ({ accessKeyId: `P${calls.length}`, secretAccessKey: "y" }),
+      defaultSessionName: () => "s",
+    };
+    expect(cachedCredentials(plan, cache, deps.now(), 900)).toBeUndefined();
+    await resolveChainCredentials(plan, deps);
+    expect(calls).toEqual(["P0>arn:aws:iam::111111111111:role/A", "ASIA1>arn:aws:iam::222222222222:role/B"]);
+    // The process returns other keys now (P2): both roles are assumed again.
+    await resolveChainCredentials(plan, deps);
+    expect(calls.slice(2)).toEqual([
+      "P2>arn:aws:iam::111111111111:role/A",
+      "ASIA3>arn:aws:iam::222222222222:role/B",
+    ]);
+    expect(cachedCredentials(plan, cache, deps.now(), 900)).toBeUndefined();
   });
 });
 

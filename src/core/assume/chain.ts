@@ -11,7 +11,7 @@ import type {
 import type { Env } from "../../shared/env.js";
 import { awsErrorName, configError, isRolectlError, RolectlError } from "../../shared/errors.js";
 import type { MfaProvider } from "./mfa.js";
-import type { ChainPlan, PlannedStep } from "./plan.js";
+import { type ChainPlan, keyedBySource, type PlannedStep, withSourceCredentials } from "./plan.js";
 
 // Walks a planned chain to credentials: the cache first, then (under the cache's per-key lock,
 // so that concurrent processes share one AssumeRole and one MFA prompt) the source credentials
@@ -65,7 +65,13 @@ export async function resolveChainCredentials(plan: ChainPlan, deps: ChainDeps):
       },
     );
   }
-  return stepCredentials(plan, plan.steps.length - 1, deps);
+  if (keyedBySource(plan)) return stepCredentials(plan, plan.steps.length - 1, deps);
+  // A credential_process source runs first: the cache entry to use depends on who it returns.
+  const source = await baseCredentials(plan, deps);
+  return stepCredentials(withSourceCredentials(plan, source), plan.steps.length - 1, {
+    ...deps,
+    processCredentials: async () => source,
+  });
 }
 
 async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<SourceCredentials> {
@@ -109,7 +115,7 @@ export function cachedCredentials(
   refreshWindowSeconds: number,
 ): ChainResult | undefined {
   const last = plan.steps.at(-1);
-  return last && freshEntry(cache, last, now, refreshWindowSeconds);
+  return last && keyedBySource(plan) ? freshEntry(cache, last, now, refreshWindowSeconds) : undefined;
 }
 
 function freshEntry(

@@ -1,5 +1,7 @@
 import { type CacheKey, cacheKey } from "../../cache/store.js";
 import type { BaseSource, ResolvedProfile, RoleStep } from "../../config/profiles.js";
+import type { SourceCredentials } from "../../shared/credentials.js";
+import { secretDigest } from "../../shared/digest.js";
 import type { Env } from "../../shared/env.js";
 import { resolveRegion } from "../../shared/validate.js";
 
@@ -28,18 +30,66 @@ export interface ChainPlan {
   base: BaseSource;
   steps: PlannedStep[];
   region?: string;
+  /** A credential_process source has run and the keys are made from what it returned. */
+  sourceRan?: true;
 }
 
+/**
+ * Who the source credentials are, for cache keys: the key id and a digest of the whole of them,
+ * so that a replaced secret or token (or keys that are simply wrong) never gets a cached role
+ * made from other ones. A credential_process is known only once it has run: until then its
+ * key is a placeholder that is never looked up (see keyedBySource).
+ */
 export function sourceIdentity(base: BaseSource, env: Env): string {
   switch (base.kind) {
     case "static":
-      return `static:${base.accessKeyId}`;
+      return credentialIdentity("static", base);
     case "environment":
-      return `env:${env.AWS_ACCESS_KEY_ID ?? ""}`;
+      return credentialIdentity("env", {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
+        sessionToken: env.AWS_SESSION_TOKEN,
+      });
     case "process":
-      return `process:${base.command}`;
+      return `${UNRESOLVED_PROCESS}${base.command}`;
   }
 }
+
+const UNRESOLVED_PROCESS = "process-not-run:";
+
+export const credentialIdentity = (kind: string, c: SourceCredentials): string =>
+  `${kind}:${c.accessKeyId}:${secretDigest(c.secretAccessKey, c.sessionToken ?? "")}`;
+
+/** Whether the plan's cache keys are final (a credential_process source has run). */
+export const keyedBySource = (plan: ChainPlan): boolean =>
+  plan.base.kind !== "process" || plan.sourceRan === true;
+
+/** Each step's key, from the source's identity outward: a parent's whole key is in its child's. */
+function keyed<S extends RoleStep & { durationSeconds: number }>(
+  steps: S[],
+  identity: string,
+): (S & { cacheKey: CacheKey })[] {
+  return steps.map((step) => {
+    const key = cacheKey({
+      roleArn: step.roleArn,
+      sessionName: step.sessionName ?? "",
+      externalId: step.externalId ?? "",
+      mfaSerial: step.mfaSerial ?? "",
+      durationSeconds: step.durationSeconds,
+      sourceIdentity: identity,
+    });
+    // The parent's material itself, not its 160-bit file name: no collision can join two chains.
+    identity = `role:${key.material}`;
+    return { ...step, cacheKey: key };
+  });
+}
+
+/** The plan keyed by the credentials its credential_process returned. */
+export const withSourceCredentials = (plan: ChainPlan, source: SourceCredentials): ChainPlan => ({
+  ...plan,
+  sourceRan: true,
+  steps: keyed(plan.steps, credentialIdentity("process", source)),
+});
 
 export interface PlanOverrides {
   /** --duration: applies to the last (the profile's own) role. */
@@ -54,25 +104,14 @@ export function planChain(
   overrides: PlanOverrides = {},
 ): ChainPlan {
   const roles = overrides.extraStep ? [...resolved.roles, overrides.extraStep] : resolved.roles;
-  let identity = sourceIdentity(resolved.base, env);
-  const steps: PlannedStep[] = roles.map((role, i) => {
+  const steps = roles.map((role, i) => {
     const last = i === roles.length - 1;
     const wanted =
       (last ? overrides.durationSeconds : undefined) ?? role.durationSeconds ?? DEFAULT_DURATION_SECONDS;
     const chained = i > 0;
     const durationSeconds = chained ? Math.min(wanted, ROLE_CHAINING_MAX_SECONDS) : wanted;
-    const key = cacheKey({
-      roleArn: role.roleArn,
-      sessionName: role.sessionName ?? "",
-      externalId: role.externalId ?? "",
-      mfaSerial: role.mfaSerial ?? "",
-      durationSeconds,
-      sourceIdentity: identity,
-    });
-    identity = `role:${key.id}`;
     return {
       ...role,
-      cacheKey: key,
       durationSeconds,
       chained,
       ...(durationSeconds !== wanted ? { clampedFrom: wanted } : {}),
@@ -81,7 +120,7 @@ export function planChain(
   return {
     ...(resolved.name ? { profile: resolved.name } : {}),
     base: resolved.base,
-    steps,
+    steps: keyed(steps, sourceIdentity(resolved.base, env)),
     ...(resolved.region ? { region: resolved.region } : {}),
   };
 }
