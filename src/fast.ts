@@ -93,7 +93,12 @@ async function answerFromCache(args: FastArgs, profile: string, env: Env): Promi
     const home = homedir();
     const dir = cacheDirFor(env, home);
     const st = lstatSync(dir);
-    if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))
+    // Anything but our private directory is the full CLI's to refuse.
+    if (
+      !st.isDirectory() ||
+      (st.mode & 0o1077) !== 0 ||
+      (typeof process.getuid === "function" && st.uid !== process.getuid())
+    )
       return undefined;
     const paths = awsFilePaths(env, home);
     const inputs = {

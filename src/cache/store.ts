@@ -69,9 +69,12 @@ export function cacheKey(parts: CacheKeyParts): CacheKey {
 
 const getuid = () => (typeof process.getuid === "function" ? process.getuid() : -1);
 
-/** Creates the directory 0700, or checks an existing one is ours and tightens its mode. */
+/**
+ * Creates the directory 0700, or checks that an existing one is ours and private. An existing
+ * directory is never chmod'ed: it may be $HOME or /tmp, which is not rolectl's to change.
+ */
 export async function ensureCacheDir(dir: string): Promise<void> {
-  await makeDirs(dir, 0o700);
+  const created = await makeDirs(dir, 0o700);
   const st = await fsp.lstat(dir);
   if (st.isSymbolicLink() || !st.isDirectory()) {
     throw configError(
@@ -92,7 +95,17 @@ export async function ensureCacheDir(dir: string): Promise<void> {
       },
     );
   }
-  if ((st.mode & 0o077) !== 0) await fsp.chmod(dir, 0o700);
+  if (created)
+    await fsp.chmod(dir, 0o700); // exact, whatever the umask
+  else if ((st.mode & 0o1077) !== 0) {
+    throw configError(
+      "cache_unsafe",
+      `Cache directory ${dir} is open to other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}); refusing to keep credentials in it.`,
+      {
+        hint: "Point ROLECTL_CACHE_DIR at a new directory (rolectl creates it 0700), or chmod 700 this one if it is yours alone.",
+      },
+    );
+  }
   await sweepStaleTempFiles(dir);
 }
 

@@ -1,6 +1,9 @@
 import { constants, promises as fsp } from "node:fs";
 // fs.promises (a getter), not node:fs/promises: loading it costs the cache-hit path ~2 ms.
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+
+// Our temp files carry our own prefix: a sweep must never take another program's.
+const TEMP_PREFIX = ".rolectl-";
 
 // Writing files so that a reader sees the old or the new content, never half of one, and
 // cleaning up after a writer that was killed between the two. Used by the credential cache
@@ -9,7 +12,10 @@ import { join } from "node:path";
 /** Writes atomically: temp file (exact mode, exclusive, no symlink) in the same directory, fsync, rename. */
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
   // O_EXCL makes the name safe even if two writers picked the same one (they would not).
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const tmp = join(
+    dirname(path),
+    `${TEMP_PREFIX}${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   const handle = await fsp.open(
     tmp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -35,7 +41,8 @@ export async function writeFileAtomic(path: string, data: string, mode: number):
 
 /**
  * Removes temp files that a killed writer left behind (older than a minute, so never one being
- * written now). Only names of the form writeFileAtomic makes, optionally for one target file.
+ * written now). Only names writeFileAtomic makes (our prefix, our shape), owned by this user,
+ * optionally for one target file.
  */
 export async function sweepStaleTempFiles(dir: string, target = ""): Promise<void> {
   let names: string[];
@@ -44,11 +51,14 @@ export async function sweepStaleTempFiles(dir: string, target = ""): Promise<voi
   } catch {
     return;
   }
-  const pattern = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^${escape(TEMP_PREFIX + target)}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
+  const uid = typeof process.getuid === "function" ? process.getuid() : -1;
   for (const name of names.filter((n) => pattern.test(n))) {
     const path = join(dir, name);
     const st = await fsp.lstat(path).catch(() => undefined);
-    if (st?.isFile() && Date.now() - st.mtimeMs > 60_000) await fsp.unlink(path).catch(() => {});
+    if (st?.isFile() && (uid < 0 || st.uid === uid) && Date.now() - st.mtimeMs > 60_000)
+      await fsp.unlink(path).catch(() => {});
   }
 }
 

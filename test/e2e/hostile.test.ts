@@ -1,5 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { writeCacheEntry } from "../../src/cache/store.js";
 import { createTrustingRole, credentialsSection, keysFor } from "../support/accounts.js";
@@ -177,6 +186,33 @@ describe("cached role credentials belong to the source credentials they were mad
       keys.accessKeyId,
       other.accessKeyId,
     ]);
+  });
+});
+
+describe("directories rolectl shares with others", () => {
+  it("a shared cache directory (sticky, world-writable, like /tmp) is refused and left as it was", async () => {
+    const shared = join(env.sandbox.dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const r = await env.sandbox.run(["credential-process", "--profile", "target"], {
+      env: { ROLECTL_CACHE_DIR: shared },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`Cache directory ${shared} is open to other users (mode 1777)`);
+    expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+    expect(readdirSync(shared)).toEqual([]);
+    expect(env.proxy.callsOf("AssumeRole")).toEqual([]);
+  });
+
+  it("another program's stale temp files beside the config file are not swept", async () => {
+    const awsDir = dirname(env.sandbox.configPath);
+    const theirs = join(awsDir, "config.4242.abc123.tmp");
+    writeFileSync(theirs, "someone else's");
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(theirs, old, old);
+    const r = await env.sandbox.run([...WRITE_PROFILE, "--local-profile", "p"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(theirs, "utf8")).toBe("someone else's");
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileCredentialCache } from "../../src/cache/credential-cache.js";
-import { readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
+import { ensureCacheDir, readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
 import { type ChainDeps, cachedCredentials, resolveChainCredentials } from "../../src/core/assume/chain.js";
 import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
 import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
@@ -187,17 +188,28 @@ describe("cache store and lock", () => {
     expect(readFileSync(target, "utf8")).toBe(JSON.stringify(entry)); // the target is untouched
   });
 
-  it("sweeps temp files a killed writer left, but only stale ones", async () => {
+  it("sweeps temp files a killed writer left, but only stale ones, with our prefix, of this user", async () => {
     const d = dir();
-    const stale = join(d, `${"d".repeat(40)}.json.123.abc.tmp`);
-    const fresh = join(d, `${"e".repeat(40)}.json.456.def.tmp`);
-    writeFileSync(stale, "x");
-    writeFileSync(fresh, "x");
+    const stale = join(d, `.rolectl-${"d".repeat(40)}.json.123.abc.tmp`);
+    const fresh = join(d, `.rolectl-${"e".repeat(40)}.json.456.def.tmp`);
+    const anothers = join(d, `${"f".repeat(40)}.json.123.abc.tmp`); // another program's temp file
     const old = new Date(Date.now() - 120_000);
-    utimesSync(stale, old, old);
+    for (const p of [stale, fresh, anothers]) writeFileSync(p, "x");
+    for (const p of [stale, anothers]) utimesSync(p, old, old);
     await sweepStaleTempFiles(d);
-    expect(existsSync(stale)).toBe(false);
-    expect(existsSync(fresh)).toBe(true);
+    expect([stale, fresh, anothers].map((p) => existsSync(p))).toEqual([false, true, true]);
+  });
+
+  it("refuses an existing cache directory open to others, and leaves its mode alone", async () => {
+    for (const mode of [0o1777, 0o755, 0o770, 0o711]) {
+      const d = dir();
+      chmodSync(d, mode);
+      await expect(ensureCacheDir(d)).rejects.toThrow(/open to other users \(mode 0?\d+\)/);
+      expect(statSync(d).mode & 0o7777).toBe(mode);
+    }
+    const fresh = join(dir(), "new", "cache");
+    await ensureCacheDir(fresh);
+    expect(statSync(fresh).mode & 0o7777).toBe(0o700);
   });
 
   it("breaks a lock whose holder is dead at once", async () => {
