@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { acquireLock, type Lock } from "../fs/lock.js";
+import { acquireLock, type Lock, type LockHolder } from "../fs/lock.js";
 import { type CacheEntry, type CacheKey, readCacheEntry, writeCacheEntry } from "./store.js";
 
 /**
@@ -10,7 +10,7 @@ import { type CacheEntry, type CacheKey, readCacheEntry, writeCacheEntry } from 
 export interface CredentialCache {
   lookup(key: CacheKey): CacheEntry | undefined;
   /** Waits for the key's lock; `onWait` is called once if another process holds it. */
-  lock(key: CacheKey, onWait?: () => void): Promise<Lock>;
+  lock(key: CacheKey, onWait?: (holder: LockHolder | undefined) => void): Promise<Lock>;
   store(key: CacheKey, entry: CacheEntry): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { fileTotpState } from "../cache/totp-state.js";
 import type { ChainDeps, ChainResult } from "../core/assume/chain.js";
 import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/assume/plan.js";
 import { planCredentialRequest } from "../core/assume/request.js";
+import { FOREIGN_LOCK_MAX_AGE_MS } from "../fs/lock.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
 import { withoutRolectlSecrets } from "../shared/env.js";
@@ -156,8 +157,16 @@ export async function buildChainDeps(
       ),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
-    onWait: (step) =>
-      ctx.out.debug(`waiting for another rolectl that is getting credentials for ${step.roleArn}`),
+    onWait: (step, holder) => {
+      const who = holder ? `rolectl (pid ${holder.pid} on ${holder.host})` : "another rolectl";
+      const line = `waiting for ${who}, which is getting credentials for ${step.roleArn}`;
+      // One on another host (a container sharing HOME) cannot be checked for life: say so.
+      if (holder && !holder.local)
+        ctx.out.info(
+          `${line} (a lock from another host is broken when ${FOREIGN_LOCK_MAX_AGE_MS / 1000} s old)`,
+        );
+      else ctx.out.debug(line);
+    },
     onWaited: (step, ms) => ctx.out.debug(`lock wait: ${ms} ms for ${step.roleArn}`),
   };
 }

@@ -55,22 +55,79 @@ async function tryCreate(path: string): Promise<boolean> {
   }
 }
 
-async function isStale(path: string, maxAgeMs: number): Promise<string | undefined> {
-  let content: string;
-  let mtime: number;
+/** Who holds a lock, from its file. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** Whether the holder runs on this host (its pid can be checked). */
+  local: boolean;
+}
+
+/**
+ * Reads a lock file without following links or blocking: a FIFO, a directory or a device in
+ * its place would hang a plain read (or never go away), so it is an error to report at once.
+ */
+async function readLockFile(path: string): Promise<{ content: string; mtime: number } | undefined> {
+  let handle: Awaited<ReturnType<typeof fsp.open>>;
   try {
-    content = await fsp.readFile(path, "utf8");
-    mtime = (await fsp.stat(path)).mtimeMs;
-  } catch {
-    return undefined; // gone already
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined; // gone already
+    if (code === "ELOOP" || code === "EISDIR")
+      throw notALockFile(path, code === "ELOOP" ? "a symlink" : "a directory");
+    throw err;
   }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile())
+      throw notALockFile(
+        path,
+        st.isFIFO() ? "a FIFO" : st.isDirectory() ? "a directory" : "not a regular file",
+      );
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return { content: buf.subarray(0, bytesRead).toString("utf8"), mtime: st.mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+const notALockFile = (path: string, what: string) =>
+  new RolectlError(
+    "cache_unsafe",
+    `Lock file ${path} is ${what}, not a lock rolectl made; refusing to wait on it.`,
+    {
+      hint: "Remove it; rolectl makes its locks as regular files.",
+    },
+  );
+
+function holderOf(content: string): LockHolder | undefined {
   const [pidText, lockHost] = content.trim().split(" ");
   const pid = Number(pidText);
-  const dead = lockHost === host() && Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  const unreadable = !Number.isInteger(pid) || pid <= 0;
+  if (!Number.isInteger(pid) || pid <= 0 || !lockHost) return undefined;
+  return { pid, host: lockHost, local: lockHost === host() };
+}
+
+// A holder on another host (a container sharing HOME) cannot be checked for life: its lock is
+// trusted only this long, about one AssumeRole with an MFA prompt.
+export const FOREIGN_LOCK_MAX_AGE_MS = 30_000;
+
+async function isStale(path: string, maxAgeMs: number): Promise<string | undefined> {
+  const file = await readLockFile(path);
+  if (!file) return undefined;
+  const { content, mtime } = file;
+  const holder = holderOf(content);
+  const age = Date.now() - mtime;
+  const dead = holder?.local === true && !processAlive(holder.pid);
   // A lock file still empty may be mid-write by its creator: only old ones count.
-  if (dead || (unreadable && Date.now() - mtime > 2000) || Date.now() - mtime > maxAgeMs) return content;
-  return undefined;
+  if (
+    dead ||
+    (!holder && age > 2000) ||
+    (holder && !holder.local && age > Math.min(maxAgeMs, FOREIGN_LOCK_MAX_AGE_MS))
+  )
+    return content;
+  return age > maxAgeMs ? content : undefined;
 }
 
 async function breakIfStale(path: string, maxAgeMs: number): Promise<void> {
@@ -84,18 +141,21 @@ async function breakIfStale(path: string, maxAgeMs: number): Promise<void> {
     return;
   }
   try {
-    const now = await fsp.readFile(path, "utf8").catch(() => undefined);
+    const now = (await readLockFile(path))?.content;
     if (now === stale) await fsp.unlink(path).catch(() => {});
   } finally {
     await fsp.unlink(guard).catch(() => {});
   }
 }
 
-/** Waits for and takes the lock. `onWait` is called once if another process holds it. */
+/**
+ * Waits for and takes the lock. `onWait` is called once if another process holds it, with the
+ * holder when its file says who that is.
+ */
 export async function acquireLock(
   path: string,
   options: LockOptions = {},
-  onWait?: () => void,
+  onWait?: (holder: LockHolder | undefined) => void,
 ): Promise<Lock> {
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   const maxAgeMs = options.maxAgeMs ?? 300_000;
@@ -106,7 +166,7 @@ export async function acquireLock(
     }
     if (!waited) {
       waited = true;
-      onWait?.();
+      onWait?.(holderOf((await readLockFile(path))?.content ?? ""));
     }
     await breakIfStale(path, maxAgeMs);
     if (Date.now() > deadline) {

@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   statSync,
@@ -219,6 +221,39 @@ describe("cache store and lock", () => {
     const lock = await acquireLock(join(d, "k.lock"), { timeoutMs: 5000 });
     expect(Date.now() - started).toBeLessThan(1000);
     await lock.release();
+  });
+
+  it("a FIFO, a directory or a symlink in a lock's place is an error at once, not a hang", async () => {
+    const d = dir();
+    execFileSync("mkfifo", [join(d, "fifo.lock")]);
+    mkdirSync(join(d, "dir.lock"));
+    symlinkSync("/etc/hostname", join(d, "link.lock"));
+    for (const [name, what] of [
+      ["fifo", "a FIFO"],
+      ["dir", "a directory"],
+      ["link", "a symlink"],
+    ]) {
+      const started = Date.now();
+      await expect(acquireLock(join(d, `${name}.lock`), { timeoutMs: 5000 })).rejects.toThrow(
+        `Lock file ${join(d, `${name}.lock`)} is ${what}, not a lock rolectl made`,
+      );
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it("names a holder on another host at once, and breaks its lock after 30 s, not 5 minutes", async () => {
+    const d = dir();
+    const path = join(d, "k.lock");
+    writeFileSync(path, "4242 build-container-7 0\n");
+    const seen: unknown[] = [];
+    const waiting = acquireLock(path, { timeoutMs: 400 }, (holder) => seen.push(holder));
+    await expect(waiting).rejects.toThrow(/Timed out/);
+    expect(seen).toEqual([{ pid: 4242, host: "build-container-7", local: false }]);
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(path, old, old);
+    const started = Date.now();
+    await (await acquireLock(path, { timeoutMs: 5000 })).release();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("waits for a live holder", async () => {

@@ -1,7 +1,7 @@
 import type { CredentialCache } from "../../cache/credential-cache.js";
 import { type CacheEntry, isFresh } from "../../cache/store.js";
 import { environmentCredentials } from "../../config/profiles.js";
-import type { Lock } from "../../fs/lock.js";
+import type { Lock, LockHolder } from "../../fs/lock.js";
 import type {
   AssumeRoleOutput,
   AssumeRoleParams,
@@ -31,7 +31,7 @@ export interface ChainDeps {
   processCredentials(command: string, profile: string): Promise<SourceCredentials>;
   defaultSessionName(): string;
   /** Called when another process holds the lock for these credentials. */
-  onWait?(step: PlannedStep): void;
+  onWait?(step: PlannedStep, holder: LockHolder | undefined): void;
   /** How long the lock took, when another process held it (for --debug and the bench). */
   onWaited?(step: PlannedStep, ms: number): void;
   /**
@@ -140,9 +140,9 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
   let lock: Lock;
   const asked = deps.now();
   try {
-    lock = await cache.lock(step.cacheKey, () => {
+    lock = await cache.lock(step.cacheKey, (holder) => {
       waited = true;
-      deps.onWait?.(step);
+      deps.onWait?.(step, holder);
     });
     if (waited) deps.onWaited?.(step, deps.now() - asked);
   } catch (err) {
