@@ -10,7 +10,10 @@ export function fileTotpState(dir: string): TotpState {
   return {
     async lastCounter(serial) {
       const state = await readJsonFile<{ counter?: unknown }>(path(serial));
-      return typeof state?.counter === "number" ? state.counter : undefined;
+      const counter = state?.counter;
+      return typeof counter === "number" && Number.isSafeInteger(counter) && counter >= 0
+        ? counter
+        : undefined;
     },
     async remember(serial, counter) {
       await writeFileAtomic(path(serial), `${JSON.stringify({ counter })}\n`, 0o600);

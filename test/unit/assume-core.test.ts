@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileCredentialCache } from "../../src/cache/credential-cache.js";
 import { ensureCacheDir, readCacheEntry, writeCacheEntry } from "../../src/cache/store.js";
+import { fileTotpState } from "../../src/cache/totp-state.js";
 import { type ChainDeps, cachedCredentials, resolveChainCredentials } from "../../src/core/assume/chain.js";
 import { credentialEnvironment, formatCredentials } from "../../src/core/assume/format.js";
 import { createMfaProvider, type MfaSourceOptions } from "../../src/core/assume/mfa.js";
@@ -140,6 +141,41 @@ describe("MFA sources", () => {
     expect(second).not.toBe(first);
     expect(sleeps).toHaveLength(1);
     expect(sleeps[0]).toBeLessThanOrEqual(30_050);
+  });
+
+  it("a stored window ahead of the clock (a clock set back, a 1e15 planted) is ignored, never waited for", async () => {
+    const now = 1_700_000_000_000;
+    const nowCounter = totpCounter(now);
+    for (const ahead of [nowCounter + 2880, 1e15]) {
+      const sleeps: number[] = [];
+      const remembered: number[] = [];
+      const mfa = createMfaProvider(
+        base({
+          env: { SEED: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" },
+          totpSecretEnv: "SEED",
+          now: () => now,
+          sleep: async (ms) => void sleeps.push(ms),
+          totpState: { lastCounter: async () => ahead, remember: async (_s, c) => void remembered.push(c) },
+        }),
+      );
+      const { mfaProcess: _, ...noProcess } = req;
+      expect(await mfa(noProcess)).toBe(
+        totpCode(base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), nowCounter),
+      );
+      expect(sleeps).toEqual([]);
+      expect(remembered).toEqual([nowCounter]);
+    }
+  });
+
+  it("a stored counter that is not a whole number is no counter", async () => {
+    const d = mkdtempSync(join(tmpdir(), "rolectl-totp-"));
+    const state = fileTotpState(d);
+    await state.remember("s", 5);
+    expect(await state.lastCounter("s")).toBe(5);
+    for (const bad of [1e300, -3, 2.5]) {
+      await state.remember("s", bad);
+      expect(await state.lastCounter("s")).toBeUndefined();
+    }
   });
 
   it("without a source and without a terminal: exit 4 listing the sources", async () => {

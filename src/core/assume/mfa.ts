@@ -102,14 +102,21 @@ async function totpFromSeed(
   }
   let counter = totpCounter(options.now());
   const last = await options.totpState.lastCounter(serial);
-  if (last !== undefined && counter <= last) {
-    // AWS rejects a code that was already used: wait for the next window.
-    const waitMs = (last + 1) * TOTP_PERIOD_SECONDS * 1000 - options.now() + 50;
+  if (last === counter) {
+    // AWS rejects a code that was already used: wait for the next window (at most one).
+    const waitMs = Math.min(
+      (counter + 1) * TOTP_PERIOD_SECONDS * 1000 - options.now() + 50,
+      TOTP_PERIOD_SECONDS * 1000 + 50,
+    );
     options.notice(
       `Waiting ${Math.ceil(waitMs / 1000)} s for a fresh MFA code (AWS rejects a code used twice).`,
     );
     await options.sleep(Math.max(0, waitMs));
     counter = Math.max(totpCounter(options.now()), last + 1);
+  } else if (last !== undefined && last > counter) {
+    // A window in this clock's future: the clock was set back, or the state is not ours.
+    // Waiting for it could take hours; the code of now is the one AWS expects.
+    options.notice(`The last MFA code used for ${serial} is dated ahead of this clock; ignoring that.`);
   }
   await options.totpState.remember(serial, counter);
   return totpCode(secret, counter);
