@@ -175,8 +175,13 @@ export async function listCacheEntries(dir: string): Promise<ListedEntry[]> {
 }
 
 /** An entry is used while more than the refresh window is left. */
+// The longest session STS issues (12 h): an entry claiming more was not made by an honest STS.
+const MAX_SESSION_MS = 43_200_000;
+
 export const isFresh = (entry: CacheEntry | undefined, now: number, refreshWindowSeconds: number): boolean =>
-  entry !== undefined && secondsLeft(entry, now) > refreshWindowSeconds;
+  entry !== undefined &&
+  secondsLeft(entry, now) > refreshWindowSeconds &&
+  Date.parse(entry.credentials.Expiration) - Date.parse(entry.createdAt) <= MAX_SESSION_MS;
 
 /** Seconds of validity left at `now`. */
 export const secondsLeft = (entry: CacheEntry, now: number): number =>

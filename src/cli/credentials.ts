@@ -167,6 +167,10 @@ export async function buildChainDeps(
         );
       else ctx.out.debug(line);
     },
+    onRenewalFailed: (step, err, left) =>
+      ctx.out.warn(
+        `Could not renew the credentials of ${step.roleArn} (${(err as Error).message}); using the cached ones, valid for ${Math.floor(left / 60)} more min.`,
+      ),
     onWaited: (step, ms) => ctx.out.debug(`lock wait: ${ms} ms for ${step.roleArn}`),
   };
 }

@@ -360,6 +360,56 @@ describe("resolveChainCredentials", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("caps an Expiration beyond what was asked for (an endpoint answering 2099) at the duration, from before the call", async () => {
+    const calls: AssumeRoleParams[] = [];
+    const d = deps(calls, {
+      assumeRole: async (_src, params) => {
+        calls.push(params);
+        return { credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" } };
+      },
+    });
+    const got = await resolveChainCredentials(plan, d);
+    expect(got.credentials.Expiration).toBe(new Date(d.now() + 3600_000).toISOString());
+    expect(cachedCredentials(plan, d.cache as never, d.now(), 900)?.credentials.Expiration).toBe(
+      got.credentials.Expiration,
+    );
+  });
+
+  it("an entry claiming more than 12 h (planted, or from before the cap) is never fresh", async () => {
+    const d = deps([]);
+    const last = plan.steps[0];
+    await d.cache?.store(last?.cacheKey as never, {
+      version: 1,
+      roleArn: "arn:aws:iam::111111111111:role/R",
+      sessionName: "",
+      createdAt: new Date(d.now()).toISOString(),
+      credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" },
+    });
+    expect(cachedCredentials(plan, d.cache as never, d.now(), 900)).toBeUndefined();
+  });
+
+  it("a failed renewal hands out cached credentials still good for over 10 min, with a warning; never on --refresh", async () => {
+    let now = Date.parse("2029-12-31T23:00:00Z");
+    const calls: AssumeRoleParams[] = [];
+    const warned: number[] = [];
+    const d = deps(calls, { now: () => now, onRenewalFailed: (_s, _e, left) => void warned.push(left) });
+    await resolveChainCredentials(plan, d); // cached until 2030-01-01T00:00
+    const failing = {
+      ...d,
+      assumeRole: async () => {
+        throw new Error("connect ETIMEDOUT");
+      },
+    };
+    now = Date.parse("2029-12-31T23:48:00Z"); // 12 min left: inside the refresh window
+    expect((await resolveChainCredentials(plan, failing)).fromCache).toBe(true);
+    expect(warned).toEqual([720]);
+    await expect(resolveChainCredentials(plan, { ...failing, forceRefresh: true })).rejects.toThrow(
+      /ETIMEDOUT/,
+    );
+    now = Date.parse("2029-12-31T23:52:00Z"); // 8 min left: renewed or nothing
+    await expect(resolveChainCredentials(plan, failing)).rejects.toThrow(/ETIMEDOUT/);
+  });
+
   it("without a cache dir assumes every time", async () => {
     const calls: AssumeRoleParams[] = [];
     const { cache: _, ...d } = deps(calls);

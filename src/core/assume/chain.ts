@@ -1,5 +1,5 @@
 import type { CredentialCache } from "../../cache/credential-cache.js";
-import { type CacheEntry, isFresh } from "../../cache/store.js";
+import { type CacheEntry, isFresh, secondsLeft } from "../../cache/store.js";
 import { environmentCredentials } from "../../config/profiles.js";
 import type { Lock, LockHolder } from "../../fs/lock.js";
 import type {
@@ -9,7 +9,13 @@ import type {
   SourceCredentials,
 } from "../../shared/credentials.js";
 import type { Env } from "../../shared/env.js";
-import { awsErrorName, configError, isRolectlError, RolectlError } from "../../shared/errors.js";
+import {
+  awsErrorName,
+  configError,
+  internalError,
+  isRolectlError,
+  RolectlError,
+} from "../../shared/errors.js";
 import type { MfaProvider } from "./mfa.js";
 import { type ChainPlan, keyedBySource, type PlannedStep, withSourceCredentials } from "./plan.js";
 
@@ -39,6 +45,8 @@ export interface ChainDeps {
    * the same. An unsafe cache (another owner, a symlink) is still an error, never this.
    */
   onCacheUnwritable?(err: unknown): void;
+  /** Renewing failed and the cached credentials, still valid for `secondsLeft`, are used. */
+  onRenewalFailed?(step: PlannedStep, err: unknown, secondsLeft: number): void;
 }
 
 const isUnsafe = (err: unknown) => isRolectlError(err) && err.code === "cache_unsafe";
@@ -155,7 +163,18 @@ async function stepCredentials(plan: ChainPlan, index: number, deps: ChainDeps):
     // waited for another refresh takes those too.
     const now = !force || waited ? freshEntry(cache, step, deps.now(), deps.refreshWindowSeconds) : undefined;
     if (now) return now;
-    const result = await assumeStep(plan, index, deps);
+    let result: ChainResult;
+    try {
+      result = await assumeStep(plan, index, deps);
+    } catch (err) {
+      // As botocore does: a failed renewal of credentials that are still good for a while
+      // hands out those, with a warning. Not when the renewal was asked for (--refresh).
+      const cached = force ? undefined : cache.lookup(step.cacheKey);
+      if (!cached || !isFresh(cached, deps.now(), MANDATORY_REFRESH_SECONDS) || !isFallbackError(err))
+        throw err;
+      deps.onRenewalFailed?.(step, err, secondsLeft(cached, deps.now()));
+      return fromEntry(cached);
+    }
     const entry: CacheEntry = {
       version: 1,
       ...(step.profile ? { profile: step.profile } : {}),
@@ -184,6 +203,26 @@ function fromEntry(entry: CacheEntry): ChainResult {
   };
 }
 
+/** Under this much validity left, credentials are renewed or nothing (botocore's mandatory window). */
+const MANDATORY_REFRESH_SECONDS = 600;
+
+/** A renewal that failed for a reason other than how rolectl was called. */
+const isFallbackError = (err: unknown) => !(isRolectlError(err) && err.kind === "usage");
+
+/**
+ * STS issues what was asked for; an Expiration later than that (a broken or hostile endpoint
+ * answering 2099) would be cached and served for ever. Counted from before the call.
+ */
+function capExpiration(out: AssumeRoleOutput, askedAt: number, durationSeconds: number): AssumeRoleOutput {
+  const limit = askedAt + durationSeconds * 1000;
+  const expiration = Date.parse(out.credentials.Expiration);
+  if (Number.isNaN(expiration))
+    throw internalError("aws_error", "sts:AssumeRole returned an Expiration that is not a time.");
+  return expiration <= limit
+    ? out
+    : { ...out, credentials: { ...out.credentials, Expiration: new Date(limit).toISOString() } };
+}
+
 async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Promise<ChainResult> {
   const step = plan.steps[index] as PlannedStep;
   const source =
@@ -198,6 +237,7 @@ async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Prom
       })
     : undefined;
   try {
+    const askedAt = deps.now();
     const out = await deps.assumeRole(source, {
       roleArn: step.roleArn,
       sessionName: step.sessionName ?? deps.defaultSessionName(),
@@ -205,7 +245,7 @@ async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Prom
       ...(step.externalId ? { externalId: step.externalId } : {}),
       ...(step.mfaSerial ? { serialNumber: step.mfaSerial, tokenCode } : {}),
     });
-    return { ...out, fromCache: false };
+    return { ...capExpiration(out, askedAt, step.durationSeconds), fromCache: false };
   } catch (err) {
     throw explainAssumeError(err, plan, index);
   }
