@@ -57,9 +57,25 @@ function baseConfig(service: ServiceName, { settings, credentials, debug }: Clie
     // A provider, not undefined: an undefined value makes the SDK look in the config files.
     userAgentAppId: async () => settings.userAgentAppId || undefined,
     disableClockSkewCorrection: settings.disableClockSkewCorrection,
-    // No call may hang: connecting gets 5 s, a whole request 30 s (then the retries apply).
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     customUserAgent: `rolectl/${VERSION}`,
+  };
+}
+
+// Far more than any IAM, STS or Amplify answer rolectl asks for (a page of 1,000 roles is a
+// few MB); a larger body is a broken or hostile endpoint, not an answer.
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** The client settings, with an HTTP handler that no answer can hang or flood. */
+async function clientConfig(service: ServiceName, options: ClientOptions) {
+  const { BoundedHttpHandler } = await import("./bounded-http-handler.js");
+  const { attemptTimeoutMs } = options.settings;
+  return {
+    ...baseConfig(service, options),
+    // Connecting gets 5 s; an attempt a total deadline; the socket idles no longer than that.
+    requestHandler: new BoundedHttpHandler(
+      { attemptMs: attemptTimeoutMs, maxBodyBytes: MAX_BODY_BYTES },
+      { connectionTimeout: 5000, requestTimeout: attemptTimeoutMs, throwOnRequestTimeout: true },
+    ),
   };
 }
 
@@ -72,8 +88,16 @@ function instrument<T extends Stackable>(client: T, service: ServiceName, option
   const middleware: AnyInitializeMiddleware = (next, context) => async (args) => {
     const started = Date.now();
     const operation = `${service}:${(context.commandName ?? "?").replace(/Command$/, "")}`;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await next(args);
+      // The whole call, retries and their back-off included, has a deadline too.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(callTimedOut(operation, context.commandName ?? "", settings.callTimeoutMs)),
+          settings.callTimeoutMs,
+        );
+      });
+      const result = await Promise.race([next(args), deadline]);
       const meta = (result.output as { $metadata?: Metadata }).$metadata;
       debug?.(
         `${operation} -> ${meta?.httpStatusCode ?? "?"} in ${Date.now() - started} ms (attempts ${meta?.attempts ?? 1})`,
@@ -91,11 +115,25 @@ function instrument<T extends Stackable>(client: T, service: ServiceName, option
           : {}),
         ...(settings.profile ? { profile: settings.profile } : {}),
       });
+    } finally {
+      clearTimeout(timer);
     }
   };
   client.middlewareStack.add(middleware, { step: "initialize", name: "rolectlInstrument" });
   return client;
 }
+
+/** The call's deadline passed: for a call that mints something, AWS may have done it. */
+function callTimedOut(operation: string, command: string, ms: number): RolectlError {
+  const what = `${operation}: no answer within ${ms / 1000} s (ROLECTL_CALL_TIMEOUT)`;
+  return CREATES_ANEW.has(command)
+    ? new RolectlError("lost_answer", `${what}; AWS may or may not have done it.`, { hint: LOST_ANSWER_HINT })
+    : new RolectlError("network", `${what}.`, {
+        hint: "Check the network and the endpoint; ROLECTL_CALL_TIMEOUT and ROLECTL_ATTEMPT_TIMEOUT set the limits.",
+      });
+}
+
+const LOST_ANSWER_HINT = "Run the same command again: rolectl reads what exists before it creates anything.";
 
 interface Metadata {
   httpStatusCode?: number;
@@ -139,7 +177,7 @@ function neverBlindlyRetried<T extends Stackable2>(client: T, service: ServiceNa
         "lost_answer",
         `${operation}: no definite answer (${(err as Error).message || (err as Error).name}); AWS may or may not have done it.`,
         // No `cause`: the SDK would find the network error in it and retry after all.
-        { hint: "Run the same command again: rolectl reads what exists before it creates anything." },
+        { hint: LOST_ANSWER_HINT },
       );
     }
   };
@@ -181,17 +219,21 @@ async function shareFileViews(settings: AwsSettings): Promise<void> {
 export async function createIamClient(options: ClientOptions): Promise<IAMClient> {
   await shareFileViews(options.settings);
   const { IAMClient } = await import("@aws-sdk/client-iam");
-  return instrument(neverBlindlyRetried(new IAMClient(baseConfig("iam", options)), "iam"), "iam", options);
+  return instrument(
+    neverBlindlyRetried(new IAMClient(await clientConfig("iam", options)), "iam"),
+    "iam",
+    options,
+  );
 }
 
 export async function createStsClient(options: ClientOptions): Promise<STSClient> {
   await shareFileViews(options.settings);
   const { STSClient } = await import("@aws-sdk/client-sts");
-  return instrument(new STSClient(baseConfig("sts", options)), "sts", options);
+  return instrument(new STSClient(await clientConfig("sts", options)), "sts", options);
 }
 
 export async function createAmplifyClient(options: ClientOptions): Promise<AmplifyClient> {
   await shareFileViews(options.settings);
   const { AmplifyClient } = await import("@aws-sdk/client-amplify");
-  return instrument(new AmplifyClient(baseConfig("amplify", options)), "amplify", options);
+  return instrument(new AmplifyClient(await clientConfig("amplify", options)), "amplify", options);
 }

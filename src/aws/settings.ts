@@ -11,6 +11,10 @@ export interface AwsSettings {
   /** Endpoint override per service; absent means AWS's own endpoint. */
   endpoints: Partial<Record<ServiceName, string>>;
   maxAttempts: number;
+  /** One attempt of a call, connect to last byte (ROLECTL_ATTEMPT_TIMEOUT, seconds). */
+  attemptTimeoutMs: number;
+  /** A whole call, its retries included (ROLECTL_CALL_TIMEOUT, seconds). */
+  callTimeoutMs: number;
   /**
    * The endpoint and defaults settings the SDK would otherwise look up in the config files
    * itself: decided here from the profile rolectl already read, so that no SDK client parses a
@@ -51,6 +55,20 @@ export interface AwsSettingsInput {
 // IAM is global and signs in us-east-1 in the aws partition; it is the natural default.
 export const DEFAULT_REGION = "us-east-1";
 const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 30;
+const DEFAULT_CALL_TIMEOUT_SECONDS = 90;
+
+/** A whole number of seconds from the environment, 1 to 3600. */
+function timeoutFrom(env: Env, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback * 1000;
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 3600)
+    throw configError(
+      "config_invalid",
+      `Invalid ${name} ${JSON.stringify(text)}: must be whole seconds from 1 to 3600.`,
+    );
+  return Number(text) * 1000;
+}
 
 function checkEndpoint(url: string, source: string): string {
   try {
@@ -124,6 +142,8 @@ export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
     region,
     endpoints,
     maxAttempts,
+    attemptTimeoutMs: timeoutFrom(env, "ROLECTL_ATTEMPT_TIMEOUT", DEFAULT_ATTEMPT_TIMEOUT_SECONDS),
+    callTimeoutMs: timeoutFrom(env, "ROLECTL_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT_SECONDS),
     useFipsEndpoint: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
     useDualstackEndpoint: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
     defaultsMode: modes.find((m) => m === mode) ?? "legacy",

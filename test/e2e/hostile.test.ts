@@ -216,6 +216,41 @@ describe("directories rolectl shares with others", () => {
   });
 });
 
+describe("no answer can hang rolectl or fill its memory", () => {
+  const run = () =>
+    env.sandbox.run(["credential-process", "--profile", "target"], {
+      env: { ROLECTL_ATTEMPT_TIMEOUT: "2", ROLECTL_CALL_TIMEOUT: "5" },
+    });
+
+  it("an answer trickled a byte at a time meets the attempt's deadline, then the call's", async () => {
+    env.proxy.inject("AssumeRole", { kind: "trickle", intervalMs: 500 });
+    const started = Date.now();
+    const r = await run();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no (complete )?answer within (2|5) s/);
+    expect(Date.now() - started).toBeLessThan(20_000); // was: for ever
+    expect(env.proxy.callsOf("AssumeRole").length).toBeGreaterThanOrEqual(2); // attempts were retried
+  });
+
+  it("a 300 MB answer is cut off at 16 MB", async () => {
+    env.proxy.inject("AssumeRole", { kind: "huge", bytes: 300 * 1024 * 1024 });
+    const r = await run();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("larger than 16 MB");
+  });
+
+  it("a timeout that is not whole seconds from 1 to 3600 is refused before any call", async () => {
+    for (const bad of ["abc", "0", "3601", "1.5"]) {
+      const r = await env.sandbox.run(["credential-process", "--profile", "target"], {
+        env: { ROLECTL_CALL_TIMEOUT: bad },
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`Invalid ROLECTL_CALL_TIMEOUT "${bad}"`);
+    }
+    expect(env.proxy.calls).toEqual([]);
+  });
+});
+
 describe("shell output", () => {
   it("a region from the environment is printed into export/fish lines only if it is a region, on a cache hit too", async () => {
     const first = await env.sandbox.run(["assume", "--profile", "target"]);

@@ -34,6 +34,10 @@ export type Fault =
   /** moto does the call; its 200 and half the body arrive, then the connection drops. */
   | { kind: "cutBody" }
   | { kind: "delay"; ms: number }
+  /** A 200 whose body arrives one byte every `intervalMs`, for ever. */
+  | { kind: "trickle"; intervalMs: number }
+  /** A 200 with a body of `bytes` bytes, streamed (never held in memory here). */
+  | { kind: "huge"; bytes: number }
   | { kind: "respond"; status: number; body: string; contentType?: string };
 
 interface FaultRule {
@@ -286,6 +290,29 @@ export class TestProxy {
         call.status = fault.status;
         res.writeHead(fault.status, { "content-type": fault.contentType ?? "text/xml" }).end(fault.body);
         return;
+      case "trickle": {
+        call.status = 200;
+        res.writeHead(200, { "content-type": "text/xml" });
+        const timer = setInterval(() => res.write("<"), fault.intervalMs);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
+      case "huge": {
+        call.status = 200;
+        res.writeHead(200, { "content-type": "text/xml" });
+        const chunk = Buffer.alloc(64 * 1024, "x");
+        let sent = 0;
+        const more = () => {
+          while (sent < fault.bytes && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", more);
+          }
+          res.end();
+        };
+        res.on("error", () => {});
+        more();
+        return;
+      }
       case "delay":
       case "lostAnswer":
       case "cutBody":
