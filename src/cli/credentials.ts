@@ -35,8 +35,12 @@ export async function planFromOptions(ctx: CliContext, opts: AssumeOptions): Pro
   // `--mfa-code -`: the code from standard input, so that it is not in `ps` (as is
   // ROLECTL_MFA_CODE). Read once, here; later steps use opts.mfaCode.
   if (opts.mfaCode === "-") {
-    const { readFileSync } = await import("node:fs");
-    opts.mfaCode = readFileSync(0, "utf8").trim();
+    // A code is 6 digits: a few bytes more are read, not an endless pipe (`yes | …`).
+    const { readSync } = await import("node:fs");
+    const buf = Buffer.alloc(64);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(0, buf, got, buf.length - got, null);
+    opts.mfaCode = buf.toString("utf8", 0, got).trim();
   }
   if (opts.mfaCode !== undefined) {
     ctx.out.addSecret(opts.mfaCode);

@@ -1,10 +1,10 @@
-import { readFile, realpath, stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { makeDirs } from "../fs/dirs.js";
 import { acquireLock } from "../fs/lock.js";
 import { configError, usageError } from "../shared/errors.js";
-import { configSectionProfile } from "./files.js";
+import { configSectionProfile, readConfigText } from "./files.js";
 import { parseIni } from "./ini.js";
 
 // Edits of ~/.aws/config and ~/.aws/credentials that keep every other line, comment and the
@@ -166,17 +166,11 @@ export async function editConfigFile(
     let text = "";
     let mode = options.mode;
     let existed = false;
-    try {
-      text = await readFile(path, "utf8");
+    const current = readConfigText(path);
+    if (current !== undefined) {
+      text = current;
       existed = true;
       if (!options.enforceMode) mode = (await stat(path)).mode & 0o777;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw configError(
-          "config_unreadable",
-          `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code}.`,
-        );
-      }
     }
     const next = mutate(text);
     if (next === undefined || (existed && next === text)) return { written: false };

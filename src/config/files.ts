@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readRegularFile } from "../fs/private-file.js";
 import type { Env } from "../shared/env.js";
 import { configError } from "../shared/errors.js";
 import { type IniFile, parseIni, sectionValues } from "./ini.js";
@@ -27,19 +27,31 @@ export function awsFilePaths(env: Env, home: string): AwsFilePaths {
  * the promise machinery of fs/promises.
  */
 export function readIniFile(path: string): IniFile | undefined {
-  let text: string;
+  const text = readConfigText(path);
+  return text === undefined ? undefined : parseIni(text, path);
+}
+
+/** A config or credentials file's text; undefined when absent. */
+export function readConfigText(path: string): string | undefined {
   try {
-    text = readFileSync(path, "utf8");
+    return readRegularFile(path, MAX_FILE_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    throw configError("config_unreadable", `Cannot read ${path}: ${code ?? (err as Error).message}.`, {
+    const why =
+      code === "ENOTREG"
+        ? "not a regular file"
+        : code === "EFBIG"
+          ? `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`
+          : (code ?? (err as Error).message);
+    throw configError("config_unreadable", `Cannot read ${path}: ${why}.`, {
       hint: "Check the file's permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere.",
       cause: err,
     });
   }
-  return parseIni(text, path);
 }
+
+// Ten times a config of 50,000 profiles: anything larger is not a config file.
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export type ProfileSettings = Record<string, string>;
 

@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -248,6 +250,36 @@ describe("no answer can hang rolectl or fill its memory", () => {
       expect(r.stderr).toContain(`Invalid ROLECTL_CALL_TIMEOUT "${bad}"`);
     }
     expect(env.proxy.calls).toEqual([]);
+  });
+});
+
+describe("files that are not files", () => {
+  it.each([
+    ["AWS_CONFIG_FILE", "a FIFO"],
+    ["AWS_CONFIG_FILE", "/dev/zero"],
+    ["AWS_SHARED_CREDENTIALS_FILE", "a FIFO"],
+    ["AWS_SHARED_CREDENTIALS_FILE", "a directory"],
+  ])("%s as %s: exit 3 at once, saying it is not a regular file", async (variable, what) => {
+    let path = "/dev/zero";
+    if (what === "a FIFO") {
+      path = join(env.sandbox.dir, "fifo");
+      execFileSync("mkfifo", [path]);
+    } else if (what === "a directory") path = env.sandbox.dir;
+    const r = await env.sandbox.run(["credential-process", "--profile", "target"], {
+      env: { [variable]: path },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`Cannot read ${path}: not a regular file.`);
+    expect(env.proxy.calls).toEqual([]);
+  });
+
+  it("a FIFO planted where a cache entry would be is skipped, not waited on", async () => {
+    expect((await env.sandbox.run(["credential-process", "--profile", "target"])).code).toBe(0);
+    const entry = readdirSync(env.sandbox.cacheDir).find((f) => /^[0-9a-f]{40}\.json$/.test(f)) as string;
+    rmSync(join(env.sandbox.cacheDir, entry));
+    execFileSync("mkfifo", ["-m", "600", join(env.sandbox.cacheDir, entry)]);
+    const r = await env.sandbox.run(["credential-process", "--profile", "target"]);
+    expect(r.code, r.stderr).toBe(0);
   });
 });
 
