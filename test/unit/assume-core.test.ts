@@ -27,7 +27,7 @@ import { acquireLock } from "../../src/fs/lock.js";
 import type { AssumeRoleParams } from "../../src/shared/credentials.js";
 
 const creds = {
-  AccessKeyId: "ASIAX",
+  AccessKeyId: "ASIAXEXAMPLEKEY12345",
   SecretAccessKey: "se'cret",
   SessionToken: "tok+en/=",
   Expiration: "2030-01-01T00:00:00.000Z",
@@ -55,7 +55,7 @@ describe("formatCredentials", () => {
     expect(formatCredentials(h, "powershell")).toContain(
       "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n",
     );
-    expect(formatCredentials(h, "powershell")).toContain('$Env:AWS_ACCESS_KEY_ID = "ASIAX"');
+    expect(formatCredentials(h, "powershell")).toContain('$Env:AWS_ACCESS_KEY_ID = "ASIAXEXAMPLEKEY12345"');
     expect(formatCredentials(h, "env")).toContain("AWS_SESSION_TOKEN=tok+en/=\n");
     expect(JSON.parse(formatCredentials(h, "credential-process"))).toEqual({ Version: 1, ...creds });
     expect(JSON.parse(formatCredentials(h, "json"))).toEqual({
@@ -70,7 +70,7 @@ describe("formatCredentials", () => {
       { PATH: "/bin", AWS_PROFILE: "x", AWS_SECURITY_TOKEN: "old", AWS_SESSION_TOKEN: "old" },
       { credentials: creds },
     );
-    expect(env).toMatchObject({ PATH: "/bin", AWS_ACCESS_KEY_ID: "ASIAX", AWS_SESSION_TOKEN: "tok+en/=" });
+    expect(env).toMatchObject({ PATH: "/bin", AWS_ACCESS_KEY_ID: "ASIAXEXAMPLEKEY12345", AWS_SESSION_TOKEN: "tok+en/=" });
     expect(env.AWS_PROFILE).toBeUndefined();
     expect(env.AWS_SECURITY_TOKEN).toBeUndefined();
   });
