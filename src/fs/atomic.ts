@@ -51,8 +51,8 @@ export async function sweepStaleTempFiles(dir: string, target = ""): Promise<voi
   } catch {
     return;
   }
-  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^${escape(TEMP_PREFIX + target)}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
+  const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^${literal(TEMP_PREFIX + target)}.*\\.\\d+\\.[0-9a-z]+\\.tmp$`);
   const uid = typeof process.getuid === "function" ? process.getuid() : -1;
   for (const name of names.filter((n) => pattern.test(n))) {
     const path = join(dir, name);

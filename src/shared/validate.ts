@@ -1,4 +1,5 @@
 import { usageError } from "./errors.js";
+import { scanJson } from "./json-scan.js";
 
 // Limits and patterns come from the IAM/STS API reference (see shared/AWS-FACTS.md).
 // Every validator returns the (normalised) value or throws a usage error that names
@@ -298,9 +299,11 @@ export type PolicyStatement = Record<string, unknown>;
  * without whitespace as IAM does.
  */
 export function parsePolicyDocument(text: string, source: string, maxChars = 6144): PolicyDocument {
+  const body = text.replace(/^\uFEFF/, "");
+  scanJson(body, `Policy document ${source}`);
   let doc: unknown;
   try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ""));
+    doc = JSON.parse(body);
   } catch (err) {
     throw usageError(
       "invalid_policy",
@@ -332,7 +335,7 @@ export function parsePolicyDocument(text: string, source: string, maxChars = 614
     if (st.Action === undefined && st.NotAction === undefined)
       bad(`Statement ${i + 1} needs Action or NotAction`);
   }
-  const size = JSON.stringify(doc).replace(/\s/g, "").length;
+  const size = policySize(doc);
   if (size > maxChars) {
     throw usageError(
       "policy_too_large",
@@ -342,6 +345,9 @@ export function parsePolicyDocument(text: string, source: string, maxChars = 614
   }
   return obj as unknown as PolicyDocument;
 }
+
+/** A policy's size as IAM counts it: characters of its JSON without whitespace. */
+export const policySize = (doc: unknown): number => JSON.stringify(doc).replace(/\s/g, "").length;
 
 /** CustomSuffix of a service-linked role: 1-64 name characters. */
 export function validateRoleSuffix(value: string, source?: string): string {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -263,7 +263,35 @@ describe("bad input", () => {
     writeFileSync(p, text);
     return p;
   };
-  type Case = [string, string[] | (() => string[]), string?];
+  const fifo = (name: string) => {
+    const p = join(env.sandbox.dir, name);
+    if (!existsSync(p)) execFileSync("mkfifo", [p]);
+    return p;
+  };
+  const statement = (s: Record<string, unknown>) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...s }],
+    });
+  const trust =
+    (name: string, s: Record<string, unknown>, ...extra: string[]) =>
+    () => [...["role", "create", "r", "--trust-policy", file(name, statement(s)), ...extra]];
+  const inlineDoc = (actions: number) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: Array.from({ length: actions }, (_, i) => `s3:Action${i}`),
+          Resource: "*",
+        },
+      ],
+    });
+  const LAMBDA = ["role", "create", "r", "--service", "lambda"];
+  const GITHUB = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+  const GRANT = ["cross-account", "grant-user", "--role-arn", ROLE_ARN, "--user", "u", "--mfa"];
+  // The fourth field marks a row refused only after reads (e.g. GetPolicy): it may read, never write.
+  type Case = [string, string[] | (() => string[]), string?, "reads"?];
   const cases: Case[] = [
     ["ARN without account", ["assume", "--role-arn", "arn:aws:iam:::role/x"]],
     ["ARN of a user", ["assume", "--role-arn", "arn:aws:iam::123456789012:user/x"]],
@@ -378,6 +406,134 @@ describe("bad input", () => {
       ["assume", "--profile", "a"],
       "[profile a]\nrole_arn = admin\nsource_profile = devcorpuser\n",
     ],
+    // Issue 13: provisioning inputs.
+    ["verify timeout, letters", [...LAMBDA, "--verify-timeout", "abc"]],
+    ["verify timeout, 0", [...LAMBDA, "--verify-timeout", "0"]],
+    ["trust file, statement without Principal", trust("t-np.json", {})],
+    [
+      "trust file, Action 42",
+      trust("t-a42.json", { Action: 42, Principal: { Service: "ec2.amazonaws.com" } }),
+    ],
+    [
+      "trust file, s3:GetObject",
+      trust("t-s3.json", { Action: "s3:GetObject", Principal: { Service: "ec2.amazonaws.com" } }),
+    ],
+    [
+      "trust file, a Resource",
+      trust("t-res.json", { Principal: { Service: "ec2.amazonaws.com" }, Resource: "*" }),
+    ],
+    ["trust file, AWS not-an-arn", trust("t-nan.json", { Principal: { AWS: "not-an-arn" } })],
+    ["trust file, AWS ARN with *", trust("t-star-arn.json", { Principal: { AWS: "arn:aws:iam::*:root" } })],
+    ['trust file, Principal "*"', trust("t-star.json", { Principal: "*" })],
+    ['trust file, AWS "*"', trust("t-aws-star.json", { Principal: { AWS: "*" } })],
+    [
+      'trust file, "*" with --allow-any-principal but no Condition',
+      trust("t-star-nc.json", { Principal: { AWS: "*" } }, "--allow-any-principal"),
+    ],
+    ["trust file, Service not a service", trust("t-svc.json", { Principal: { Service: "ec2" } })],
+    [
+      "trust file, Federated unknown host",
+      trust("t-fed.json", { Principal: { Federated: "evil.example.com" } }),
+    ],
+    ["trust file, NotPrincipal in an Allow", trust("t-notp.json", { NotPrincipal: { AWS: "123456789012" } })],
+    ["--allow-any-principal without --trust-policy", [...LAMBDA, "--allow-any-principal"]],
+    [
+      "policy file, duplicate Effect (Deny then Allow)",
+      () => [
+        ...LAMBDA,
+        "--inline-policy",
+        `p=${file("dup.json", '{"Statement":[{"Effect":"Deny","Effect":"Allow","Action":"s3:*","Resource":"*"}]}')}`,
+      ],
+    ],
+    [
+      "trust file, duplicate Service key",
+      () => [
+        ...["role", "create", "r", "--trust-policy"],
+        file(
+          "dup-trust.json",
+          '{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com","Service":"x.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+        ),
+      ],
+    ],
+    [
+      "policy file, 300,000 nested arrays",
+      () => [
+        ...["role", "create", "r", "--trust-policy"],
+        file(
+          "deep.json",
+          `{"Statement":[{"Effect":"Allow","Action":"*","x":${"[".repeat(300_000)}${"]".repeat(300_000)}}]}`,
+        ),
+      ],
+    ],
+    ["trust file, a FIFO", () => ["role", "create", "r", "--trust-policy", fifo("trust.fifo")]],
+    ["inline policy file, a FIFO", () => [...LAMBDA, "--inline-policy", `p=${fifo("inline.fifo")}`]],
+    ["policy file, /dev/zero", ["role", "create", "r", "--trust-policy", "/dev/zero"]],
+    ["policy file, a directory", () => [...LAMBDA, "--inline-policy", `p=${env.sandbox.dir}`]],
+    [
+      "inline policies, over 10,240 together",
+      () => [
+        ...LAMBDA,
+        ...["--inline-policy", `a=${file("in-a.json", inlineDoc(400))}`],
+        ...["--inline-policy", `b=${file("in-b.json", inlineDoc(400))}`],
+      ],
+    ],
+    [
+      "inline policies, a name twice",
+      () => [
+        ...LAMBDA,
+        ...[`p=${file("in-1.json", inlineDoc(1))}`, `p=${file("in-1.json", inlineDoc(1))}`].flatMap((v) => [
+          "--inline-policy",
+          v,
+        ]),
+      ],
+    ],
+    [
+      "inline policies, names differing in case",
+      () => [
+        ...LAMBDA,
+        ...[`Read=${file("in-2.json", inlineDoc(1))}`, `read=${file("in-2.json", inlineDoc(1))}`].flatMap(
+          (v) => ["--inline-policy", v],
+        ),
+      ],
+    ],
+    [
+      "web identity, --subject '*'",
+      ["role", "create", "r", "--web-identity", GITHUB, "--audience", "a", "--subject", "*"],
+    ],
+    [
+      "web identity, --subject 'repo:*'",
+      ["role", "create", "r", "--web-identity", GITHUB, "--audience", "a", "--subject", "repo:*"],
+    ],
+    ["tags, 51", [...LAMBDA, ...Array.from({ length: 51 }, (_, i) => ["--tag", `k${i}=v`]).flat()]],
+    ["tags, a key twice", [...LAMBDA, "--tag", "team=a", "--tag", "team=b"]],
+    ["tags, keys differing in case", [...LAMBDA, "--tag", "Team=a", "--tag", "team=b"]],
+    [
+      "managed policies, 11",
+      [
+        ...LAMBDA,
+        ...Array.from({ length: 11 }, (_, i) => [
+          "--managed-policy",
+          `arn:aws:iam::${BIZ}:policy/p${i}`,
+        ]).flat(),
+      ],
+    ],
+    [
+      "MFA seed file in a missing directory",
+      () => [...GRANT, "--mfa-seed-out", join(env.sandbox.dir, "nope", "seed")],
+    ],
+    ["MFA seed file that is a directory", () => [...GRANT, "--mfa-seed-out", env.sandbox.dir]],
+    [
+      "permissions boundary that does not exist",
+      [
+        ...LAMBDA,
+        "--profile",
+        "bizadmin",
+        "--permissions-boundary",
+        `arn:aws:iam::${BIZ}:policy/NoSuchBoundary`,
+      ],
+      undefined,
+      "reads",
+    ],
   ];
 
   it(`${cases.length} hostile or malformed values: each refused with exit 2/3 and a message, nothing written`, async () => {
@@ -385,27 +541,27 @@ describe("bad input", () => {
       existsSync(p) ? createHash("sha256").update(readFileSync(p)).digest("hex") : "absent";
     let refused = 0;
     const failures: string[] = [];
-    for (const [label, argsOrFn, config] of cases) {
+    for (const [label, argsOrFn, config, reads] of cases) {
       env.sandbox.writeConfig(config && config !== "config" ? config : PROFILE);
       const before = [hash(env.sandbox.configPath), hash(env.sandbox.credentialsPath)];
       env.proxy.reset();
       const args = typeof argsOrFn === "function" ? argsOrFn() : argsOrFn;
-      const r = await env.sandbox.run(args, { env: { CI: "true" } });
+      const r = await env.sandbox.run(args, { env: { CI: "true" }, timeoutMs: 15_000 });
       const after = [hash(env.sandbox.configPath), hash(env.sandbox.credentialsPath)];
       const good =
         (r.code === 2 || r.code === 3) &&
         /^error: .+/m.test(r.stderr) &&
-        env.proxy.writeCalls().length === 0 &&
+        (reads ? env.proxy.writeCalls() : env.proxy.calls).length === 0 &&
         before.join() === after.join() &&
         r.stderr.length < 2000;
       if (good) refused++;
       else failures.push(`${label}: exit ${r.code}, ${r.stderr.slice(0, 200)}`);
     }
     summary.push(
-      `bad input: ${refused}/${cases.length} hostile or malformed values refused with exit 2/3 and a message; 0 write calls, config and credentials files unchanged`,
+      `bad input: ${refused}/${cases.length} hostile or malformed values refused with exit 2/3 and a message; 0 AWS calls (0 writes for the ${cases.filter((c) => c[3]).length} refused after reads), config and credentials files unchanged`,
     );
     expect(failures).toEqual([]);
-    expect(cases.length).toBeGreaterThanOrEqual(40);
+    expect(cases.length).toBeGreaterThanOrEqual(75);
   });
 });
 

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { usageError } from "../../shared/errors.js";
 import type { Prompter } from "../../shared/prompter.js";
 import {
@@ -225,9 +228,30 @@ export async function askTrustedInput(ask: Asker, o: TrustedOptions): Promise<Tr
     rotateAccessKey: o.rotateAccessKey === true,
     mfa,
     ...(mfaCodes ? { mfaCodes } : {}),
-    ...(o.mfaSeedOut !== undefined ? { mfaSeedOut: o.mfaSeedOut } : {}),
-    ...(o.accessKeyOut !== undefined ? { accessKeyOut: o.accessKeyOut } : {}),
+    ...(o.mfaSeedOut !== undefined ? { mfaSeedOut: await writableFile(o.mfaSeedOut, "--mfa-seed-out") } : {}),
+    ...(o.accessKeyOut !== undefined
+      ? { accessKeyOut: await writableFile(o.accessKeyOut, "--access-key-out") }
+      : {}),
   };
+}
+
+/**
+ * A file a secret will be written to (atomically: a temp file beside it, then a rename). Checked
+ * now, because AWS hands out that secret once: finding out after CreateAccessKey is too late.
+ */
+async function writableFile(path: string, flag: string): Promise<string> {
+  const fail = (rule: string): never => {
+    throw usageError("invalid_value", `Cannot write ${path} (${flag}): ${rule}.`, {
+      hint: "Name a file in an existing directory you can write to.",
+    });
+  };
+  if (!path) fail("no file named");
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) fail("it is a directory");
+  const dir = dirname(resolve(path));
+  const dirStat = await stat(dir).catch(() => undefined);
+  if (!dirStat?.isDirectory()) fail(`the directory ${dir} does not exist`);
+  await access(dir, constants.W_OK).catch(() => fail(`the directory ${dir} is not writable`));
+  return path;
 }
 
 export interface LocalInput {

@@ -50,7 +50,10 @@ export async function planRoleProvision(
   const actual = await readRole(iam, desired.name);
   // A policy that does not exist would fail the attach after the role was made: ask first.
   for (const arn of desired.managedPolicies.filter((a) => !actual?.managedPolicies.includes(a)))
-    await requirePolicy(iam, arn);
+    await requirePolicy(iam, arn, "Managed policy");
+  const boundary = desired.permissionsBoundary;
+  if (boundary && boundary !== actual?.permissionsBoundary)
+    await requirePolicy(iam, boundary, "Permissions boundary policy");
   const plan = planRole(desired, actual, options);
   return {
     desired,
@@ -90,12 +93,12 @@ export async function applyRoleProvision(
   };
 }
 
-async function requirePolicy(iam: Iam, arn: string): Promise<void> {
+async function requirePolicy(iam: Iam, arn: string, what: string): Promise<void> {
   try {
     await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
   } catch (err) {
     if (awsErrorName(err) !== "NoSuchEntity") throw err;
-    throw configError("not_found", `Managed policy ${arn} does not exist.`, {
+    throw configError("not_found", `${what} ${arn} does not exist.`, {
       hint: "Check the ARN: `aws iam list-policies --scope AWS` lists AWS's, `--scope Local` your own.",
     });
   }

@@ -5,6 +5,7 @@ import { flagOrAsk, optionalAnswer } from "../ask.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { readPolicy } from "../policies/read-policy.js";
 import { accountTrust, oidcHost, samlTrust, serviceTrust, webIdentityTrust } from "../policies/trust.js";
+import { checkTrustPolicy, OIDC_PROVIDER_ARN, SAML_PROVIDER_ARN } from "../policies/trust-check.js";
 
 // `role create`'s trust policy from exactly one trust source: a flag, or on a terminal a short
 // wizard. Options that belong to another kind of trust are refused, not silently dropped.
@@ -28,16 +29,22 @@ export interface TrustOptions {
   allowAnySubject?: boolean;
   saml?: string;
   trustPolicy?: string;
+  /** Accept "*" in a --trust-policy statement that has a Condition. */
+  allowAnyPrincipal?: boolean;
 }
 
 /** Providers whose tokens any of their users can mint: without a subject, anyone is trusted. */
 const SHARED_PROVIDERS = ["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"];
 
+/**
+ * A subject pattern that names no owner: only wildcards ("*"), or a claim whose owner part is one
+ * ("repo:*", "project_path:*"). Under StringLike it matches every repository of the provider.
+ */
+export const subjectMatchesAnyOwner = (subject: string): boolean =>
+  /^[*?]+$/.test(subject) || /^[\w-]+:[*?]/.test(subject);
+
 function validateProviderArn(value: string, kind: "oidc-provider" | "saml-provider", flag: string): string {
-  const re =
-    kind === "oidc-provider"
-      ? /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/[\w.\-/:]+$/
-      : /^arn:aws[\w-]*:iam::\d{12}:saml-provider\/[\w+=,.@-]+$/;
+  const re = kind === "oidc-provider" ? OIDC_PROVIDER_ARN : SAML_PROVIDER_ARN;
   if (!re.test(value)) {
     throw usageError(
       "invalid_value",
@@ -94,14 +101,16 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
     ["--audience", o.audience, "web-identity"],
     ["--subject", o.subject, "web-identity"],
     ["--allow-any-subject", o.allowAnySubject, "web-identity"],
+    ["--allow-any-principal", o.allowAnyPrincipal, "file"],
   ];
+  const OWNER_FLAG: Partial<Record<TrustKind, string>> = {
+    account: "--trust-account",
+    "web-identity": "--web-identity",
+    file: "--trust-policy",
+  };
   const misplaced = (kind: TrustKind) => {
     const wrong = belongs.find(([, value, owner]) => value !== undefined && owner !== kind);
-    if (wrong)
-      throw usageError(
-        "usage",
-        `${wrong[0]} goes with ${wrong[2] === "account" ? "--trust-account" : "--web-identity"}.`,
-      );
+    if (wrong) throw usageError("usage", `${wrong[0]} goes with ${OWNER_FLAG[wrong[2]]}.`);
   };
   if (given[0]) misplaced(given[0][0]);
   let kind: TrustKind | undefined = given[0]?.[0];
@@ -197,6 +206,16 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
         });
         subjects = typed.trim() ? [typed.trim()] : [];
       }
+      // A subject pattern that matches every owner's tokens trusts strangers, like no subject.
+      const anyOwner = subjects.find(subjectMatchesAnyOwner);
+      if (anyOwner !== undefined && !o.allowAnySubject)
+        throw usageError(
+          "invalid_input",
+          `Invalid subject ${JSON.stringify(anyOwner)} (--subject): it matches the tokens of every owner (any repository, on GitHub), so anyone could assume the role.`,
+          {
+            hint: "Name the owner, e.g. --subject 'repo:ORG/REPO:*', or add --allow-any-subject if that is really meant.",
+          },
+        );
       const host = oidcHost(provider);
       const warnings: string[] = [];
       if (!subjects.length && !o.allowAnySubject) {
@@ -221,8 +240,14 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
         asked,
         policy: samlTrust(await providerOrAsk(ask, o.saml, "saml-provider", "--saml")),
       };
-    case "file":
-      return { kind, policy: await readPolicy(o.trustPolicy ?? "", "--trust-policy", TRUST_POLICY_MAX) };
+    case "file": {
+      const path = o.trustPolicy ?? "";
+      const policy = await readPolicy(path, "--trust-policy", TRUST_POLICY_MAX);
+      checkTrustPolicy(policy, `${path} (--trust-policy)`, {
+        allowAnyPrincipal: o.allowAnyPrincipal === true,
+      });
+      return { kind, policy };
+    }
   }
 }
 

@@ -33,6 +33,7 @@ export async function createCommand(
   o: CreateOptions,
   given: string | undefined,
 ): Promise<void> {
+  const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
   const name = await flagOrAsk(
     ctx.prompter,
     given,
@@ -40,7 +41,6 @@ export async function createCommand(
     (v) => validateRoleName(v, "NAME"),
   );
   const path = validatePath(o.path, "--path");
-  const timeoutMs = parseSeconds(o.verifyTimeout, "--verify-timeout", 1, 300) * 1000;
   let managedPolicies = (o.managedPolicy ?? []).map((a) => validatePolicyArn(a, "--managed-policy"));
   let description =
     o.description === undefined ? undefined : validateDescription(o.description, "--description");

@@ -34,15 +34,22 @@ export function registerRole(program: Command, run: CommandRunner): void {
     .option("--audience <aud>", "with --web-identity: the token audience")
     .option(
       "--subject <sub>",
-      "with --web-identity: a token subject allowed, e.g. 'repo:org/app:*' (repeatable; wildcards use StringLike)",
+      "with --web-identity: a token subject allowed, e.g. 'repo:org/app:*' (repeatable; wildcards use StringLike; one matching any owner, such as '*' or 'repo:*', needs --allow-any-subject)",
       collect,
     )
     .option(
       "--allow-any-subject",
-      "with --web-identity: no subject condition (refused for GitHub without it)",
+      "with --web-identity: allow no subject condition, or a subject matching any owner (WARNING: then any user of the provider, e.g. any GitHub repository, may assume the role)",
     )
     .option("--saml <provider-arn>", "trust a SAML provider (AssumeRoleWithSAML)")
-    .option("--trust-policy <file>", "trust policy JSON from a file");
+    .option(
+      "--trust-policy <file>",
+      "trust policy JSON from a file, checked as a trust policy (Principal required, sts actions only, no Resource)",
+    )
+    .option(
+      "--allow-any-principal",
+      'with --trust-policy: accept "*" as the principal of an Allow statement that has a Condition (e.g. aws:PrincipalOrgID); never without one. WARNING: the Condition is then all that keeps every AWS account out',
+    );
   addAliasedOption(create, {
     flags: "--managed-policy <arn>",
     alias: "--policy-arn",
