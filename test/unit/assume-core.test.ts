@@ -70,7 +70,11 @@ describe("formatCredentials", () => {
       { PATH: "/bin", AWS_PROFILE: "x", AWS_SECURITY_TOKEN: "old", AWS_SESSION_TOKEN: "old" },
       { credentials: creds },
     );
-    expect(env).toMatchObject({ PATH: "/bin", AWS_ACCESS_KEY_ID: "ASIAXEXAMPLEKEY12345", AWS_SESSION_TOKEN: "tok+en/=" });
+    expect(env).toMatchObject({
+      PATH: "/bin",
+      AWS_ACCESS_KEY_ID: "ASIAXEXAMPLEKEY12345",
+      AWS_SESSION_TOKEN: "tok+en/=",
+    });
     expect(env.AWS_PROFILE).toBeUndefined();
     expect(env.AWS_SECURITY_TOKEN).toBeUndefined();
   });
@@ -143,39 +147,41 @@ describe("MFA sources", () => {
     expect(sleeps[0]).toBeLessThanOrEqual(30_050);
   });
 
-  it("a stored window ahead of the clock (a clock set back, a 1e15 planted) is ignored, never waited for", async () => {
-    const now = 1_700_000_000_000;
-    const nowCounter = totpCounter(now);
-    for (const ahead of [nowCounter + 2880, 1e15]) {
-      const sleeps: number[] = [];
-      const remembered: number[] = [];
-      const mfa = createMfaProvider(
-        base({
-          env: { SEED: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" },
-          totpSecretEnv: "SEED",
-          now: () => now,
-          sleep: async (ms) => void sleeps.push(ms),
-          totpState: { lastCounter: async () => ahead, remember: async (_s, c) => void remembered.push(c) },
-        }),
-      );
-      const { mfaProcess: _, ...noProcess } = req;
-      expect(await mfa(noProcess)).toBe(
-        totpCode(base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), nowCounter),
-      );
-      expect(sleeps).toEqual([]);
-      expect(remembered).toEqual([nowCounter]);
-    }
-  });
+  describe("hostile: TOTP state", () => {
+    it("a stored window ahead of the clock (a clock set back, a 1e15 planted) is ignored, never waited for", async () => {
+      const now = 1_700_000_000_000;
+      const nowCounter = totpCounter(now);
+      for (const ahead of [nowCounter + 2880, 1e15]) {
+        const sleeps: number[] = [];
+        const remembered: number[] = [];
+        const mfa = createMfaProvider(
+          base({
+            env: { SEED: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" },
+            totpSecretEnv: "SEED",
+            now: () => now,
+            sleep: async (ms) => void sleeps.push(ms),
+            totpState: { lastCounter: async () => ahead, remember: async (_s, c) => void remembered.push(c) },
+          }),
+        );
+        const { mfaProcess: _, ...noProcess } = req;
+        expect(await mfa(noProcess)).toBe(
+          totpCode(base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), nowCounter),
+        );
+        expect(sleeps).toEqual([]);
+        expect(remembered).toEqual([nowCounter]);
+      }
+    });
 
-  it("a stored counter that is not a whole number is no counter", async () => {
-    const d = mkdtempSync(join(tmpdir(), "rolectl-totp-"));
-    const state = fileTotpState(d);
-    await state.remember("s", 5);
-    expect(await state.lastCounter("s")).toBe(5);
-    for (const bad of [1e300, -3, 2.5]) {
-      await state.remember("s", bad);
-      expect(await state.lastCounter("s")).toBeUndefined();
-    }
+    it("a stored counter that is not a whole number is no counter", async () => {
+      const d = mkdtempSync(join(tmpdir(), "rolectl-totp-"));
+      const state = fileTotpState(d);
+      await state.remember("s", 5);
+      expect(await state.lastCounter("s")).toBe(5);
+      for (const bad of [1e300, -3, 2.5]) {
+        await state.remember("s", bad);
+        expect(await state.lastCounter("s")).toBeUndefined();
+      }
+    });
   });
 
   it("without a source and without a terminal: exit 4 listing the sources", async () => {
@@ -226,28 +232,30 @@ describe("cache store and lock", () => {
     expect(readFileSync(target, "utf8")).toBe(JSON.stringify(entry)); // the target is untouched
   });
 
-  it("sweeps temp files a killed writer left, but only stale ones, with our prefix, of this user", async () => {
-    const d = dir();
-    const stale = join(d, `.rolectl-${"d".repeat(40)}.json.123.abc.tmp`);
-    const fresh = join(d, `.rolectl-${"e".repeat(40)}.json.456.def.tmp`);
-    const anothers = join(d, `${"f".repeat(40)}.json.123.abc.tmp`); // another program's temp file
-    const old = new Date(Date.now() - 120_000);
-    for (const p of [stale, fresh, anothers]) writeFileSync(p, "x");
-    for (const p of [stale, anothers]) utimesSync(p, old, old);
-    await sweepStaleTempFiles(d);
-    expect([stale, fresh, anothers].map((p) => existsSync(p))).toEqual([false, true, true]);
-  });
-
-  it("refuses an existing cache directory open to others, and leaves its mode alone", async () => {
-    for (const mode of [0o1777, 0o755, 0o770, 0o711]) {
+  describe("hostile: shared directories", () => {
+    it("sweeps temp files a killed writer left, but only stale ones, with our prefix, of this user", async () => {
       const d = dir();
-      chmodSync(d, mode);
-      await expect(ensureCacheDir(d)).rejects.toThrow(/open to other users \(mode 0?\d+\)/);
-      expect(statSync(d).mode & 0o7777).toBe(mode);
-    }
-    const fresh = join(dir(), "new", "cache");
-    await ensureCacheDir(fresh);
-    expect(statSync(fresh).mode & 0o7777).toBe(0o700);
+      const stale = join(d, `.rolectl-${"d".repeat(40)}.json.123.abc.tmp`);
+      const fresh = join(d, `.rolectl-${"e".repeat(40)}.json.456.def.tmp`);
+      const anothers = join(d, `${"f".repeat(40)}.json.123.abc.tmp`); // another program's temp file
+      const old = new Date(Date.now() - 120_000);
+      for (const p of [stale, fresh, anothers]) writeFileSync(p, "x");
+      for (const p of [stale, anothers]) utimesSync(p, old, old);
+      await sweepStaleTempFiles(d);
+      expect([stale, fresh, anothers].map((p) => existsSync(p))).toEqual([false, true, true]);
+    });
+
+    it("refuses an existing cache directory open to others, and leaves its mode alone", async () => {
+      for (const mode of [0o1777, 0o755, 0o770, 0o711]) {
+        const d = dir();
+        chmodSync(d, mode);
+        await expect(ensureCacheDir(d)).rejects.toThrow(/open to other users \(mode 0?\d+\)/);
+        expect(statSync(d).mode & 0o7777).toBe(mode);
+      }
+      const fresh = join(dir(), "new", "cache");
+      await ensureCacheDir(fresh);
+      expect(statSync(fresh).mode & 0o7777).toBe(0o700);
+    });
   });
 
   it("breaks a lock whose holder is dead at once", async () => {
@@ -259,37 +267,39 @@ describe("cache store and lock", () => {
     await lock.release();
   });
 
-  it("a FIFO, a directory or a symlink in a lock's place is an error at once, not a hang", async () => {
-    const d = dir();
-    execFileSync("mkfifo", [join(d, "fifo.lock")]);
-    mkdirSync(join(d, "dir.lock"));
-    symlinkSync("/etc/hostname", join(d, "link.lock"));
-    for (const [name, what] of [
-      ["fifo", "a FIFO"],
-      ["dir", "a directory"],
-      ["link", "a symlink"],
-    ]) {
-      const started = Date.now();
-      await expect(acquireLock(join(d, `${name}.lock`), { timeoutMs: 5000 })).rejects.toThrow(
-        `Lock file ${join(d, `${name}.lock`)} is ${what}, not a lock rolectl made`,
-      );
-      expect(Date.now() - started).toBeLessThan(1000);
-    }
-  });
+  describe("hostile: locks", () => {
+    it("a FIFO, a directory or a symlink in a lock's place is an error at once, not a hang", async () => {
+      const d = dir();
+      execFileSync("mkfifo", [join(d, "fifo.lock")]);
+      mkdirSync(join(d, "dir.lock"));
+      symlinkSync("/etc/hostname", join(d, "link.lock"));
+      for (const [name, what] of [
+        ["fifo", "a FIFO"],
+        ["dir", "a directory"],
+        ["link", "a symlink"],
+      ]) {
+        const started = Date.now();
+        await expect(acquireLock(join(d, `${name}.lock`), { timeoutMs: 5000 })).rejects.toThrow(
+          `Lock file ${join(d, `${name}.lock`)} is ${what}, not a lock rolectl made`,
+        );
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+    });
 
-  it("names a holder on another host at once, and breaks its lock after 30 s, not 5 minutes", async () => {
-    const d = dir();
-    const path = join(d, "k.lock");
-    writeFileSync(path, "4242 build-container-7 0\n");
-    const seen: unknown[] = [];
-    const waiting = acquireLock(path, { timeoutMs: 400 }, (holder) => seen.push(holder));
-    await expect(waiting).rejects.toThrow(/Timed out/);
-    expect(seen).toEqual([{ pid: 4242, host: "build-container-7", local: false }]);
-    const old = new Date(Date.now() - 31_000);
-    utimesSync(path, old, old);
-    const started = Date.now();
-    await (await acquireLock(path, { timeoutMs: 5000 })).release();
-    expect(Date.now() - started).toBeLessThan(1000);
+    it("names a holder on another host at once, and breaks its lock after 30 s, not 5 minutes", async () => {
+      const d = dir();
+      const path = join(d, "k.lock");
+      writeFileSync(path, "4242 build-container-7 0\n");
+      const seen: unknown[] = [];
+      const waiting = acquireLock(path, { timeoutMs: 400 }, (holder) => seen.push(holder));
+      await expect(waiting).rejects.toThrow(/Timed out/);
+      expect(seen).toEqual([{ pid: 4242, host: "build-container-7", local: false }]);
+      const old = new Date(Date.now() - 31_000);
+      utimesSync(path, old, old);
+      const started = Date.now();
+      await (await acquireLock(path, { timeoutMs: 5000 })).release();
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
   });
 
   it("waits for a live holder", async () => {
@@ -360,54 +370,56 @@ describe("resolveChainCredentials", () => {
     expect(calls).toHaveLength(2);
   });
 
-  it("caps an Expiration beyond what was asked for (an endpoint answering 2099) at the duration, from before the call", async () => {
-    const calls: AssumeRoleParams[] = [];
-    const d = deps(calls, {
-      assumeRole: async (_src, params) => {
-        calls.push(params);
-        return { credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" } };
-      },
+  describe("hostile: expiry and renewal", () => {
+    it("caps an Expiration beyond what was asked for (an endpoint answering 2099) at the duration, from before the call", async () => {
+      const calls: AssumeRoleParams[] = [];
+      const d = deps(calls, {
+        assumeRole: async (_src, params) => {
+          calls.push(params);
+          return { credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" } };
+        },
+      });
+      const got = await resolveChainCredentials(plan, d);
+      expect(got.credentials.Expiration).toBe(new Date(d.now() + 3600_000).toISOString());
+      expect(cachedCredentials(plan, d.cache as never, d.now(), 900)?.credentials.Expiration).toBe(
+        got.credentials.Expiration,
+      );
     });
-    const got = await resolveChainCredentials(plan, d);
-    expect(got.credentials.Expiration).toBe(new Date(d.now() + 3600_000).toISOString());
-    expect(cachedCredentials(plan, d.cache as never, d.now(), 900)?.credentials.Expiration).toBe(
-      got.credentials.Expiration,
-    );
-  });
 
-  it("an entry claiming more than 12 h (planted, or from before the cap) is never fresh", async () => {
-    const d = deps([]);
-    const last = plan.steps[0];
-    await d.cache?.store(last?.cacheKey as never, {
-      version: 1,
-      roleArn: "arn:aws:iam::111111111111:role/R",
-      sessionName: "",
-      createdAt: new Date(d.now()).toISOString(),
-      credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" },
+    it("an entry claiming more than 12 h (planted, or from before the cap) is never fresh", async () => {
+      const d = deps([]);
+      const last = plan.steps[0];
+      await d.cache?.store(last?.cacheKey as never, {
+        version: 1,
+        roleArn: "arn:aws:iam::111111111111:role/R",
+        sessionName: "",
+        createdAt: new Date(d.now()).toISOString(),
+        credentials: { ...creds, Expiration: "2099-01-01T00:00:00Z" },
+      });
+      expect(cachedCredentials(plan, d.cache as never, d.now(), 900)).toBeUndefined();
     });
-    expect(cachedCredentials(plan, d.cache as never, d.now(), 900)).toBeUndefined();
-  });
 
-  it("a failed renewal hands out cached credentials still good for over 10 min, with a warning; never on --refresh", async () => {
-    let now = Date.parse("2029-12-31T23:00:00Z");
-    const calls: AssumeRoleParams[] = [];
-    const warned: number[] = [];
-    const d = deps(calls, { now: () => now, onRenewalFailed: (_s, _e, left) => void warned.push(left) });
-    await resolveChainCredentials(plan, d); // cached until 2030-01-01T00:00
-    const failing = {
-      ...d,
-      assumeRole: async () => {
-        throw new Error("connect ETIMEDOUT");
-      },
-    };
-    now = Date.parse("2029-12-31T23:48:00Z"); // 12 min left: inside the refresh window
-    expect((await resolveChainCredentials(plan, failing)).fromCache).toBe(true);
-    expect(warned).toEqual([720]);
-    await expect(resolveChainCredentials(plan, { ...failing, forceRefresh: true })).rejects.toThrow(
-      /ETIMEDOUT/,
-    );
-    now = Date.parse("2029-12-31T23:52:00Z"); // 8 min left: renewed or nothing
-    await expect(resolveChainCredentials(plan, failing)).rejects.toThrow(/ETIMEDOUT/);
+    it("a failed renewal hands out cached credentials still good for over 10 min, with a warning; never on --refresh", async () => {
+      let now = Date.parse("2029-12-31T23:00:00Z");
+      const calls: AssumeRoleParams[] = [];
+      const warned: number[] = [];
+      const d = deps(calls, { now: () => now, onRenewalFailed: (_s, _e, left) => void warned.push(left) });
+      await resolveChainCredentials(plan, d); // cached until 2030-01-01T00:00
+      const failing = {
+        ...d,
+        assumeRole: async () => {
+          throw new Error("connect ETIMEDOUT");
+        },
+      };
+      now = Date.parse("2029-12-31T23:48:00Z"); // 12 min left: inside the refresh window
+      expect((await resolveChainCredentials(plan, failing)).fromCache).toBe(true);
+      expect(warned).toEqual([720]);
+      await expect(resolveChainCredentials(plan, { ...failing, forceRefresh: true })).rejects.toThrow(
+        /ETIMEDOUT/,
+      );
+      now = Date.parse("2029-12-31T23:52:00Z"); // 8 min left: renewed or nothing
+      await expect(resolveChainCredentials(plan, failing)).rejects.toThrow(/ETIMEDOUT/);
+    });
   });
 
   it("without a cache dir assumes every time", async () => {
@@ -419,7 +431,7 @@ describe("resolveChainCredentials", () => {
   });
 });
 
-describe("cache keys", () => {
+describe("hostile: cache keys", () => {
   const roles = [
     { profile: "a", roleArn: "arn:aws:iam::111111111111:role/A" },
     { profile: "b", roleArn: "arn:aws:iam::222222222222:role/B" },

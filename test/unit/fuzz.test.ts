@@ -130,14 +130,6 @@ describe("fuzz: the config editor", () => {
 });
 
 describe("fuzz: credentials printed for a shell", () => {
-  const VARS = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-  ];
   const g = generator(SEED + 1);
   const cases = Array.from({ length: CASES }, () => ({
     credentials: {
