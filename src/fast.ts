@@ -96,7 +96,7 @@ async function answerFromCache(args: FastArgs, profile: string, env: Env): Promi
     // Anything but our private directory is the full CLI's to refuse.
     if (
       !st.isDirectory() ||
-      (st.mode & 0o1077) !== 0 ||
+      (st.mode & 0o1022) !== 0 ||
       (typeof process.getuid === "function" && st.uid !== process.getuid())
     )
       return undefined;
@@ -108,8 +108,11 @@ async function answerFromCache(args: FastArgs, profile: string, env: Env): Promi
       // node:crypto is loaded only when there are such keys.
       env: [
         env.AWS_ACCESS_KEY_ID ?? "",
-        env.AWS_SECRET_ACCESS_KEY || env.AWS_SESSION_TOKEN
-          ? secretDigest(env.AWS_SECRET_ACCESS_KEY ?? "", env.AWS_SESSION_TOKEN ?? "")
+        env.AWS_SECRET_ACCESS_KEY || env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN
+          ? secretDigest(
+              env.AWS_SECRET_ACCESS_KEY ?? "",
+              env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || "",
+            )
           : "",
       ],
     };

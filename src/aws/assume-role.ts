@@ -22,18 +22,51 @@ export function createAssumeRole(settings: AwsSettings, debug?: (line: string) =
         ...(params.serialNumber ? { SerialNumber: params.serialNumber, TokenCode: params.tokenCode } : {}),
       }),
     );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new RolectlError("aws_error", "sts:AssumeRole returned no credentials.");
-    }
-    return {
-      credentials: {
-        AccessKeyId: c.AccessKeyId,
-        SecretAccessKey: c.SecretAccessKey,
-        SessionToken: c.SessionToken,
-        Expiration: c.Expiration.toISOString(),
-      },
-      ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
+    return credentialsOf(out, "sts:AssumeRole");
+  };
+}
+
+/** STS AssumeRoleWithWebIdentity: unsigned, the token is the proof. */
+export function createAssumeRoleWithWebIdentity(settings: AwsSettings, debug?: (line: string) => void) {
+  const { profile: _unsigned, ...withoutProfile } = settings;
+  return async (token: string, params: AssumeRoleParams): Promise<AssumeRoleOutput> => {
+    const { AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
+    const sts = await createStsClient({ settings: withoutProfile, ...(debug ? { debug } : {}) });
+    const out = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: params.roleArn,
+        RoleSessionName: params.sessionName,
+        DurationSeconds: params.durationSeconds,
+        WebIdentityToken: token,
+      }),
+    );
+    return credentialsOf(out, "sts:AssumeRoleWithWebIdentity");
+  };
+}
+
+function credentialsOf(
+  out: {
+    Credentials?: {
+      AccessKeyId?: string;
+      SecretAccessKey?: string;
+      SessionToken?: string;
+      Expiration?: Date;
     };
+    AssumedRoleUser?: { Arn?: string };
+  },
+  operation: string,
+): AssumeRoleOutput {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new RolectlError("aws_error", `${operation} returned no credentials.`);
+  }
+  return {
+    credentials: {
+      AccessKeyId: c.AccessKeyId,
+      SecretAccessKey: c.SecretAccessKey,
+      SessionToken: c.SessionToken,
+      Expiration: c.Expiration.toISOString(),
+    },
+    ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
   };
 }

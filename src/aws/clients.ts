@@ -1,9 +1,12 @@
 import type { AmplifyClient } from "@aws-sdk/client-amplify";
 import type { IAMClient } from "@aws-sdk/client-iam";
+import type { SSOClient } from "@aws-sdk/client-sso";
+import type { SSOOIDCClient } from "@aws-sdk/client-sso-oidc";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
+  BuildMiddleware,
   DeserializeMiddleware,
   InitializeMiddleware,
 } from "@aws-sdk/types";
@@ -28,9 +31,14 @@ export interface ClientOptions {
 type AnyInitializeMiddleware = InitializeMiddleware<any, any>;
 // biome-ignore lint/suspicious/noExplicitAny: as above
 type AnyDeserializeMiddleware = DeserializeMiddleware<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+type AnyBuildMiddleware = BuildMiddleware<any, any>;
 
 interface Stackable {
-  middlewareStack: { add(mw: AnyInitializeMiddleware, opts: { step: "initialize"; name: string }): void };
+  middlewareStack: {
+    add(mw: AnyInitializeMiddleware, opts: { step: "initialize"; name: string }): void;
+    add(mw: AnyBuildMiddleware, opts: { step: "build"; name: string }): void;
+  };
 }
 
 interface Stackable2 {
@@ -88,16 +96,8 @@ function instrument<T extends Stackable>(client: T, service: ServiceName, option
   const middleware: AnyInitializeMiddleware = (next, context) => async (args) => {
     const started = Date.now();
     const operation = `${service}:${(context.commandName ?? "?").replace(/Command$/, "")}`;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // The whole call, retries and their back-off included, has a deadline too.
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(callTimedOut(operation, context.commandName ?? "", settings.callTimeoutMs)),
-          settings.callTimeoutMs,
-        );
-      });
-      const result = await Promise.race([next(args), deadline]);
+      const result = await next(args);
       const meta = (result.output as { $metadata?: Metadata }).$metadata;
       debug?.(
         `${operation} -> ${meta?.httpStatusCode ?? "?"} in ${Date.now() - started} ms (attempts ${meta?.attempts ?? 1})`,
@@ -115,11 +115,34 @@ function instrument<T extends Stackable>(client: T, service: ServiceName, option
           : {}),
         ...(settings.profile ? { profile: settings.profile } : {}),
       });
+    }
+  };
+  client.middlewareStack.add(middleware, { step: "initialize", name: "rolectlInstrument" });
+  // The whole call, retries and their back-off included, has a deadline too. It starts at the
+  // build step, after the credentials were resolved: an MFA prompt or a lock wait for them is
+  // not the network's time.
+  const deadline: AnyBuildMiddleware = (next, context) => async (args) => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            callTimedOut(
+              `${service}:${(context.commandName ?? "?").replace(/Command$/, "")}`,
+              context.commandName ?? "",
+              settings.callTimeoutMs,
+            ),
+          ),
+        settings.callTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([next(args), expired]);
     } finally {
       clearTimeout(timer);
     }
   };
-  client.middlewareStack.add(middleware, { step: "initialize", name: "rolectlInstrument" });
+  client.middlewareStack.add(deadline, { step: "build", name: "rolectlCallDeadline" });
   return client;
 }
 
@@ -230,6 +253,16 @@ export async function createStsClient(options: ClientOptions): Promise<STSClient
   await shareFileViews(options.settings);
   const { STSClient } = await import("@aws-sdk/client-sts");
   return instrument(new STSClient(await clientConfig("sts", options)), "sts", options);
+}
+
+export async function createSsoClient(options: ClientOptions): Promise<SSOClient> {
+  const { SSOClient } = await import("@aws-sdk/client-sso");
+  return instrument(new SSOClient(await clientConfig("sso", options)), "sso", options);
+}
+
+export async function createSsoOidcClient(options: ClientOptions): Promise<SSOOIDCClient> {
+  const { SSOOIDCClient } = await import("@aws-sdk/client-sso-oidc");
+  return instrument(new SSOOIDCClient(await clientConfig("sso-oidc", options)), "sso-oidc", options);
 }
 
 export async function createAmplifyClient(options: ClientOptions): Promise<AmplifyClient> {

@@ -2,7 +2,8 @@ import type { Env } from "../shared/env.js";
 import { configError, usageError } from "../shared/errors.js";
 import { firstGiven, redactUrl, resolveRegion } from "../shared/validate.js";
 
-export type ServiceName = "iam" | "sts" | "amplify";
+export const SERVICES = ["iam", "sts", "amplify", "sso", "sso-oidc"] as const;
+export type ServiceName = (typeof SERVICES)[number];
 
 export interface AwsSettings {
   /** The profile the SDK should use, when one was chosen (--profile or AWS_PROFILE). */
@@ -98,8 +99,8 @@ export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
     }) ?? DEFAULT_REGION;
 
   const endpoints: AwsSettings["endpoints"] = {};
-  for (const service of ["iam", "sts", "amplify"] as const) {
-    const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+  for (const service of SERVICES) {
+    const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase().replace("-", "_")}`;
     // The first source that has a value, named as the user wrote it, so a bad URL is traced.
     const found = firstGiven([
       ["--endpoint-url", input.endpointUrl],

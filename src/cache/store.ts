@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sweepStaleTempFiles, writeFileAtomic } from "../fs/atomic.js";
 import { makeDirs } from "../fs/dirs.js";
 import { readPrivateFile, removeQuietly } from "../fs/private-file.js";
-import type { SessionCredentials } from "../shared/credentials.js";
+import { malformedField, type SessionCredentials } from "../shared/credentials.js";
 import { configError } from "../shared/errors.js";
 
 // The credential cache: one JSON file per key, 0600, in a 0700 directory owned by the user.
@@ -97,12 +97,14 @@ export async function ensureCacheDir(dir: string): Promise<void> {
   }
   if (created)
     await fsp.chmod(dir, 0o700); // exact, whatever the umask
-  else if ((st.mode & 0o1077) !== 0) {
+  else if ((st.mode & 0o1022) !== 0) {
+    // Others may write (or, sticky like /tmp, share) it: they could swap entries or locks. A
+    // directory others can only read is left alone: the files in it are 0600.
     throw configError(
       "cache_unsafe",
-      `Cache directory ${dir} is open to other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}); refusing to keep credentials in it.`,
+      `Cache directory ${dir} is writable by other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}); refusing to keep credentials in it.`,
       {
-        hint: "Point ROLECTL_CACHE_DIR at a new directory (rolectl creates it 0700), or chmod 700 this one if it is yours alone.",
+        hint: "Point ROLECTL_CACHE_DIR at a new directory (rolectl creates it 0700), or chmod go-w this one if it is yours alone.",
       },
     );
   }
@@ -119,7 +121,9 @@ function isEntry(v: unknown): v is CacheEntry {
     typeof e.credentials?.AccessKeyId === "string" &&
     typeof e.credentials.SecretAccessKey === "string" &&
     typeof e.credentials.SessionToken === "string" &&
-    !Number.isNaN(Date.parse(e.credentials.Expiration))
+    typeof e.credentials.Expiration === "string" &&
+    // An entry that could not be handed out is no entry: it is replaced, never fatal.
+    malformedField(e.credentials) === undefined
   );
 }
 

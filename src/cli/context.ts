@@ -130,10 +130,11 @@ export function createContext(opts: GlobalOptions, io: ProcessIo): CliContext {
         (await clients()).createStsClient({ ...(await options()), credentials }),
     };
   };
-  /** A role profile whose whole chain rolectl can resolve itself. */
+  /** A role (or IAM Identity Center) profile whose whole chain rolectl can resolve itself. */
   const plannable = async (profile: string): Promise<boolean> => {
     const shared = await sharedConfig();
-    if (!profileSettings(shared, profile)?.role_arn) return false;
+    const p = profileSettings(shared, profile);
+    if (!p?.role_arn && !p?.sso_session && !p?.sso_start_url) return false;
     const { planCredentialRequest } = await import("../core/assume/request.js");
     try {
       planCredentialRequest(shared, io.env, { profile });

@@ -4,17 +4,20 @@ import { fileCredentialCache } from "../cache/credential-cache.js";
 import { cacheDirFor } from "../cache/location.js";
 import { ensureCacheDir } from "../cache/store.js";
 import { fileTotpState } from "../cache/totp-state.js";
+import type { BaseSource } from "../config/profiles.js";
 import type { ChainDeps, ChainResult } from "../core/assume/chain.js";
 import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/assume/plan.js";
 import { planCredentialRequest } from "../core/assume/request.js";
 import { FOREIGN_LOCK_MAX_AGE_MS } from "../fs/lock.js";
+import { readRegularFile } from "../fs/private-file.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
 import { withoutRolectlSecrets } from "../shared/env.js";
-import { isRolectlError } from "../shared/errors.js";
+import { authError, awsErrorName, isRolectlError } from "../shared/errors.js";
 import { splitShellWords } from "../shared/shell-words.js";
 import { parseDuration, validateMfaCode } from "../shared/validate.js";
 import type { CliContext } from "./context.js";
+import type { SignInOptions } from "./sso-session.js";
 
 /** Options shared by assume, exec and credential-process. */
 export interface AssumeOptions {
@@ -79,13 +82,18 @@ export async function buildChainDeps(
 ): Promise<ChainDeps> {
   // mfa_process and credential_process children get neither rolectl's secrets nor the TOTP seed.
   const childEnv = withoutRolectlSecrets(ctx.env, [opts.mfaTotpSecretEnv]);
-  const [{ createMfaProvider }, { createAssumeRole }, { runCommand }, { parseProcessCredentials }] =
-    await Promise.all([
-      import("../core/assume/mfa.js"),
-      import("../aws/assume-role.js"),
-      import("../io/subprocess.js"),
-      import("../core/assume/process-credentials.js"),
-    ]);
+  const debug = ctx.opts.debug ? (line: string) => ctx.out.debug(line) : undefined;
+  const [
+    { createMfaProvider },
+    { createAssumeRole, createAssumeRoleWithWebIdentity },
+    { runCommand },
+    { parseProcessCredentials },
+  ] = await Promise.all([
+    import("../core/assume/mfa.js"),
+    import("../aws/assume-role.js"),
+    import("../io/subprocess.js"),
+    import("../core/assume/process-credentials.js"),
+  ]);
   // The region and endpoint of the profile being resolved (clientsFor's), else --profile's.
   const settings = extra.settings ?? (await ctx.awsSettings());
   let cacheDir = opts.cache === false ? undefined : cacheDirFor(ctx.env, ctx.home);
@@ -132,7 +140,7 @@ export async function buildChainDeps(
     refreshWindowSeconds,
     forceRefresh: opts.refresh === true,
     now: Date.now,
-    assumeRole: createAssumeRole(settings, ctx.opts.debug ? (line) => ctx.out.debug(line) : undefined),
+    assumeRole: createAssumeRole(settings, debug),
     mfa: createMfaProvider({
       ...(opts.mfaCode !== undefined ? { flagCode: opts.mfaCode } : {}),
       env: ctx.env,
@@ -159,6 +167,15 @@ export async function buildChainDeps(
         ),
         profile,
       ),
+    ssoRoleCredentials: (base) =>
+      ssoRoleCredentials(ctx, base, settings, {
+        show: canPrompt ? "tty" : { refused: refusal ?? "no terminal to show a sign-in on" },
+      }),
+    assumeRoleWithWebIdentity: async (base, params) =>
+      createAssumeRoleWithWebIdentity(settings, debug)(
+        readWebIdentityToken(ctx, base.tokenFile, base.profile),
+        params,
+      ),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
     onWait: (step, holder) => {
@@ -167,7 +184,7 @@ export async function buildChainDeps(
       // One on another host (a container sharing HOME) cannot be checked for life: say so.
       if (holder && !holder.local)
         ctx.out.info(
-          `${line} (a lock from another host is broken when ${FOREIGN_LOCK_MAX_AGE_MS / 1000} s old)`,
+          `${line} (a lock from another host is broken once untouched for ${FOREIGN_LOCK_MAX_AGE_MS / 1000} s)`,
         );
       else ctx.out.debug(line);
     },
@@ -191,4 +208,59 @@ export async function obtainCredentials(
   ctx.out.addSecret(result.credentials.SessionToken);
   const region = exportRegion(plan, ctx.env, ctx.opts.region);
   return { plan, result, ...(region ? { region } : {}) };
+}
+
+/** The portal's credentials for an IAM Identity Center profile: a token first (see core/sso). */
+async function ssoRoleCredentials(
+  ctx: CliContext,
+  base: Extract<BaseSource, { kind: "sso" }>,
+  settings: AwsSettings,
+  signIn: SignInOptions,
+) {
+  const [{ ssoAccessToken, loginHint }, { createSsoPortalApi }, { ssoTokenDeps }] = await Promise.all([
+    import("../core/sso/token.js"),
+    import("../aws/sso.js"),
+    import("./sso-session.js"),
+  ]);
+  const token = await ssoAccessToken(base.login, await ssoTokenDeps(ctx, base.login, settings, signIn));
+  const debug = ctx.opts.debug ? (line: string) => ctx.out.debug(line) : undefined;
+  try {
+    const out = await createSsoPortalApi(settings, base.login.region, debug).roleCredentials(
+      token,
+      base.accountId,
+      base.roleName,
+    );
+    ctx.out.addSecret(out.credentials.SecretAccessKey);
+    ctx.out.addSecret(out.credentials.SessionToken);
+    return out;
+  } catch (err) {
+    // A token the portal no longer takes (signed out elsewhere, revoked): sign in again.
+    if (awsErrorName(err) === "Unauthorized")
+      throw authError(
+        "sso_login_required",
+        `IAM Identity Center refused the token of profile ${base.profile} (signed out, or revoked).`,
+        { hint: `Run \`${loginHint(base.login)}\`, then try again.` },
+      );
+    throw err;
+  }
+}
+
+/** The web identity token, read afresh each time (Kubernetes and CI rotate the file). */
+function readWebIdentityToken(ctx: CliContext, path: string, profile: string): string {
+  let token: string | undefined;
+  try {
+    token = readRegularFile(path, 64 * 1024)?.trim();
+  } catch (err) {
+    token = undefined;
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      ctx.out.debug(`web identity token ${path}: ${(err as Error).message}`);
+  }
+  if (!token)
+    throw authError(
+      "web_identity_token",
+      `The web identity token file ${path}${profile ? ` (profile ${profile})` : ""} is missing, empty or unreadable.`,
+      { hint: "Check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE and that the token was written." },
+    );
+  ctx.out.addSecret(token);
+  return token;
 }

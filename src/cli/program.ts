@@ -10,6 +10,7 @@ import { registerCrossAccount } from "./commands/cross-account/index.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRole } from "./commands/role/index.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
+import { registerSso } from "./commands/sso.js";
 import { registerWhoami } from "./commands/whoami.js";
 import type { ProcessIo } from "./context.js";
 import { withExamples } from "./help.js";
@@ -51,6 +52,7 @@ const COMMANDS: Register[] = [
   registerCrossAccount,
   registerAssume,
   registerCache,
+  registerSso,
   registerServiceLinkedRole,
   registerCompletion,
 ];

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readRegularFile } from "../fs/private-file.js";
 import type { Env } from "../shared/env.js";
 import { configError } from "../shared/errors.js";
+import { splitShellWords } from "../shared/shell-words.js";
 import { type IniFile, parseIni, sectionValues } from "./ini.js";
 
 export interface AwsFilePaths {
@@ -61,6 +62,8 @@ export interface SharedConfig {
   config: Map<string, ProfileSettings>;
   /** Profiles from the credentials file: [NAME]. */
   credentials: Map<string, ProfileSettings>;
+  /** [sso-session NAME] sections of the config file. */
+  ssoSessions: Map<string, ProfileSettings>;
   configFile?: IniFile;
   credentialsFile?: IniFile;
 }
@@ -72,40 +75,21 @@ export interface SharedConfig {
  */
 export function configSectionProfile(sectionName: string): string | undefined {
   if (sectionName === "default") return "default";
-  if (!sectionName.startsWith("profile")) return undefined;
-  const words = shellSplit(sectionName);
-  return words?.length === 2 ? words[1] : undefined;
+  return namedSection(sectionName, "profile");
 }
 
-/** Python's shlex.split (POSIX mode) for a header: quotes and backslashes; undefined if unbalanced. */
-function shellSplit(text: string): string[] | undefined {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote: "'" | '"' | undefined;
-  const add = (c: string | undefined) => {
-    word = (word ?? "") + (c ?? "");
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quote === "'") {
-      if (ch === "'") quote = undefined;
-      else add(ch);
-    } else if (quote === '"') {
-      if (ch === '"') quote = undefined;
-      else if (ch === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) add(text[++i]);
-      else add(ch);
-    } else if (/\s/.test(ch)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      add("");
-    } else if (ch === "\\" && i + 1 < text.length) add(text[++i]);
-    else add(ch);
+/** The name of an [sso-session NAME] section, by the same rule. */
+export const configSectionSsoSession = (sectionName: string): string | undefined =>
+  namedSection(sectionName, "sso-session");
+
+function namedSection(sectionName: string, kind: string): string | undefined {
+  if (!sectionName.startsWith(kind)) return undefined;
+  try {
+    const words = splitShellWords(sectionName, "section name");
+    return words.length === 2 ? words[1] : undefined; // botocore checks only the prefix
+  } catch {
+    return undefined; // unbalanced quotes: not a section of that kind, as botocore skips it
   }
-  if (quote) return undefined;
-  if (word !== undefined) words.push(word);
-  return words;
 }
 
 export function sharedConfigFrom(
@@ -127,6 +111,11 @@ export function sharedConfigFrom(
     // later section wins whole (no merging).
     if (name !== undefined) config.set(name, { ...configDefaults, ...sectionValues(section) });
   }
+  const ssoSessions = new Map<string, ProfileSettings>();
+  for (const section of configFile?.sections ?? []) {
+    const name = configSectionSsoSession(section.name);
+    if (name !== undefined) ssoSessions.set(name, sectionValues(section));
+  }
   const credentialDefaults = defaultsOf(credentialsFile);
   const credentials = new Map<string, ProfileSettings>();
   for (const section of credentialsFile?.sections ?? [])
@@ -136,6 +125,7 @@ export function sharedConfigFrom(
     paths,
     config,
     credentials,
+    ssoSessions,
     ...(configFile ? { configFile } : {}),
     ...(credentialsFile ? { credentialsFile } : {}),
   };

@@ -1,5 +1,7 @@
+import type { SsoLogin } from "../shared/credentials.js";
 import type { Env } from "../shared/env.js";
 import { configError } from "../shared/errors.js";
+import { REGION_PATTERN } from "../shared/validate.js";
 import { listProfiles, type ProfileSettings, profileSettings, type SharedConfig } from "./files.js";
 
 // Resolves a profile into "where the first credentials come from" plus the roles to assume
@@ -12,7 +14,11 @@ import { listProfiles, type ProfileSettings, profileSettings, type SharedConfig 
 export type BaseSource =
   | { kind: "static"; profile: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | { kind: "environment"; profile: string }
-  | { kind: "process"; profile: string; command: string };
+  | { kind: "process"; profile: string; command: string }
+  /** IAM Identity Center: the first step is the portal's GetRoleCredentials, not AssumeRole. */
+  | { kind: "sso"; profile: string; login: SsoLogin; accountId: string; roleName: string }
+  /** The first step is AssumeRoleWithWebIdentity with the token in this file (read each time). */
+  | { kind: "web-identity"; profile: string; tokenFile: string };
 
 export interface RoleStep {
   profile: string;
@@ -115,8 +121,22 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
 
   for (;;) {
     visited.push(current);
+    // botocore: role_arn with web_identity_token_file is web identity, whatever else is there.
+    if (settings.role_arn && settings.web_identity_token_file) {
+      roles.push(roleStep(current, settings));
+      return resolved({
+        kind: "web-identity",
+        profile: current,
+        tokenFile: settings.web_identity_token_file,
+      });
+    }
     const wantsRole = Boolean(settings.role_arn) && (isTarget || !hasStaticKeys(settings));
-    if (!wantsRole) return resolved(baseSourceOf(current, settings, isTarget));
+    if (!wantsRole) {
+      const base = baseSourceOf(shared, current, settings, isTarget);
+      // The role the portal hands out is the chain's first step (cached like any other).
+      if (base.kind === "sso") roles.push(ssoStep(base));
+      return resolved(base);
+    }
     roles.push(roleStep(current, settings));
     const source = settings.source_profile;
     const credentialSource = settings.credential_source;
@@ -151,25 +171,102 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
   }
 }
 
-function baseSourceOf(name: string, p: ProfileSettings, isTarget: boolean): BaseSource {
+function baseSourceOf(shared: SharedConfig, name: string, p: ProfileSettings, isTarget: boolean): BaseSource {
   if (hasStaticKeys(p)) return staticSource(name, p);
   if (p.credential_process) return { kind: "process", profile: name, command: p.credential_process };
   if (p.credential_source) return credentialSourceOf(name, p.credential_source);
-  if (p.sso_session || p.sso_start_url) {
-    throw configError(
-      "unsupported_source",
-      `Profile ${name} uses IAM Identity Center (SSO), which rolectl does not log in to.`,
-      {
-        hint: `Run \`aws sso login --profile ${name}\` and use a credential_process, or give the profile keys.`,
-      },
-    );
-  }
+  if (p.sso_session || p.sso_start_url || p.sso_account_id) return ssoSource(shared, name, p);
   throw configError(
     "no_credentials",
     isTarget
       ? `Profile ${name} has no role_arn and no credentials.`
       : `Source profile ${name} has no credentials (aws_access_key_id / aws_secret_access_key, credential_process or role_arn).`,
   );
+}
+
+/** The IAM Identity Center sign-in a profile names: its [sso-session], or (legacy) its own keys. */
+export function ssoLoginOf(shared: SharedConfig, where: string, p: ProfileSettings): SsoLogin {
+  let login: Partial<SsoLogin>;
+  if (p.sso_session) {
+    const session = shared.ssoSessions.get(p.sso_session);
+    if (!session)
+      throw configError(
+        "config_invalid",
+        `${where} names sso_session ${p.sso_session}, but ${shared.paths.config} has no [sso-session ${p.sso_session}].`,
+      );
+    // botocore refuses a profile whose own start URL or region disagrees with its session's.
+    for (const key of ["sso_start_url", "sso_region"] as const)
+      if (p[key] && session[key] && p[key] !== session[key])
+        throw configError(
+          "config_invalid",
+          `${where}: ${key} differs from the one in [sso-session ${p.sso_session}]; keep one.`,
+        );
+    login = {
+      session: p.sso_session,
+      ...(session.sso_start_url ? { startUrl: session.sso_start_url } : {}),
+      ...(session.sso_region ? { region: session.sso_region } : {}),
+      scopes: (session.sso_registration_scopes ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  } else {
+    login = {
+      ...(p.sso_start_url ? { startUrl: p.sso_start_url } : {}),
+      ...(p.sso_region ? { region: p.sso_region } : {}),
+      scopes: [],
+    };
+  }
+  const missing = [
+    ["sso_start_url", login.startUrl],
+    ["sso_region", login.region],
+  ].filter(([, v]) => !v);
+  if (missing.length)
+    throw configError(
+      "config_invalid",
+      `${where} uses IAM Identity Center but is missing ${missing.map(([k]) => k).join(" and ")}${p.sso_session ? ` in [sso-session ${p.sso_session}]` : ""}.`,
+    );
+  const startUrl = login.startUrl as string;
+  if (!/^https:\/\/[^\s/]+/.test(startUrl))
+    throw configError("config_invalid", `${where}: sso_start_url must be an https URL.`);
+  if (!REGION_PATTERN.test(login.region as string))
+    throw configError("config_invalid", `${where}: sso_region must look like us-east-1.`);
+  return {
+    ...(login.session ? { session: login.session } : {}),
+    startUrl,
+    region: login.region as string,
+    scopes: login.scopes ?? [],
+  };
+}
+
+function ssoSource(shared: SharedConfig, name: string, p: ProfileSettings): BaseSource {
+  const login = ssoLoginOf(shared, `Profile ${name}`, p);
+  const missing = ["sso_account_id", "sso_role_name"].filter((k) => !p[k]);
+  if (missing.length)
+    throw configError(
+      "config_invalid",
+      `Profile ${name} uses IAM Identity Center but is missing ${missing.join(" and ")}.`,
+      { hint: "Add them, or run `rolectl sso populate` to write a profile per account and role." },
+    );
+  const accountId = p.sso_account_id as string;
+  if (!/^\d{12}$/.test(accountId))
+    throw configError("config_invalid", `Profile ${name}: sso_account_id must be 12 digits.`);
+  return { kind: "sso", profile: name, login, accountId, roleName: p.sso_role_name as string };
+}
+
+/** The portal's role as a step: its ARN names the role for people (the real one is under aws-reserved/). */
+function ssoStep(base: Extract<BaseSource, { kind: "sso" }>): RoleStep {
+  const partition = base.login.region.startsWith("cn-")
+    ? "aws-cn"
+    : base.login.region.startsWith("us-gov-")
+      ? "aws-us-gov"
+      : "aws";
+  return {
+    profile: base.profile,
+    roleArn: `arn:${partition}:iam::${base.accountId}:role/${base.roleName}`,
+    // Set by the permission set, up to 12 h; the portal's Expiration is taken as it comes.
+    durationSeconds: 43_200,
+  };
 }
 
 function credentialSourceOf(profile: string, source: string): BaseSource {

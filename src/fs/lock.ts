@@ -16,6 +16,8 @@ export interface LockOptions {
   /** A lock older than this is stale whatever its pid says (a hung holder). */
   maxAgeMs?: number;
   pollMs?: number;
+  /** How often the holder touches the lock (tests shorten it). */
+  heartbeatMs?: number;
 }
 
 export interface Lock {
@@ -109,25 +111,26 @@ function holderOf(content: string): LockHolder | undefined {
   return { pid, host: lockHost, local: lockHost === host() };
 }
 
-// A holder on another host (a container sharing HOME) cannot be checked for life: its lock is
-// trusted only this long, about one AssumeRole with an MFA prompt.
-export const FOREIGN_LOCK_MAX_AGE_MS = 30_000;
+// A holder touches its lock every HEARTBEAT_MS. One on another host (a container sharing HOME)
+// cannot be checked for life, so its lock is trusted while it is being touched: it is broken
+// once untouched for three beats.
+const HEARTBEAT_MS = 10_000;
+export const FOREIGN_LOCK_MAX_AGE_MS = 3 * HEARTBEAT_MS;
 
 async function isStale(path: string, maxAgeMs: number): Promise<string | undefined> {
   const file = await readLockFile(path);
   if (!file) return undefined;
   const { content, mtime } = file;
   const holder = holderOf(content);
-  const age = Date.now() - mtime;
+  const untouched = Date.now() - mtime;
+  // Its age from when it was taken (the heartbeat keeps the mtime fresh): a hung holder.
+  const takenAt = Number(content.trim().split(" ")[2]);
+  const age = Number.isFinite(takenAt) && takenAt > 0 ? Date.now() - takenAt : untouched;
   const dead = holder?.local === true && !processAlive(holder.pid);
   // A lock file still empty may be mid-write by its creator: only old ones count.
-  if (
-    dead ||
-    (!holder && age > 2000) ||
-    (holder && !holder.local && age > Math.min(maxAgeMs, FOREIGN_LOCK_MAX_AGE_MS))
-  )
-    return content;
-  return age > maxAgeMs ? content : undefined;
+  const unreadable = !holder && untouched > 2000;
+  const foreignSilent = holder !== undefined && !holder.local && untouched > FOREIGN_LOCK_MAX_AGE_MS;
+  return dead || unreadable || foreignSilent || age > maxAgeMs ? content : undefined;
 }
 
 async function breakIfStale(path: string, maxAgeMs: number): Promise<void> {
@@ -162,7 +165,17 @@ export async function acquireLock(
   let waited = false;
   for (;;) {
     if (await tryCreate(path)) {
-      return { release: () => fsp.unlink(path).catch(() => {}) };
+      const beat = setInterval(() => {
+        const now = new Date();
+        void fsp.utimes(path, now, now).catch(() => {});
+      }, options.heartbeatMs ?? HEARTBEAT_MS);
+      beat.unref();
+      return {
+        release: () => {
+          clearInterval(beat);
+          return fsp.unlink(path).catch(() => {});
+        },
+      };
     }
     if (!waited) {
       waited = true;

@@ -61,6 +61,10 @@ const KIND_OF = {
   request_expired: "auth",
   mfa_rejected: "auth",
   mfa_required: "auth",
+  sso_login_denied: "auth",
+  sso_login_expired: "auth",
+  sso_login_required: "auth",
+  web_identity_token: "auth",
   /** A proving AssumeRole was still denied after IAM's propagation delay. */
   verify_failed: "auth",
   // 5: conflict

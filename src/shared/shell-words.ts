@@ -31,7 +31,8 @@ export function splitShellWords(line: string, what: string): string[] {
       if (i + 1 >= line.length) throw configError("config_invalid", `${what} ends with a lone backslash.`);
       word += line[++i];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (" \t\r\n".includes(c)) {
+      // shlex's whitespace, exactly (not \f, \v or a no-break space)
       if (inWord) words.push(word);
       word = "";
       inWord = false;

@@ -200,7 +200,7 @@ describe("directories rolectl shares with others", () => {
       env: { ROLECTL_CACHE_DIR: shared },
     });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain(`Cache directory ${shared} is open to other users (mode 1777)`);
+    expect(r.stderr).toContain(`Cache directory ${shared} is writable by other users (mode 1777)`);
     expect(statSync(shared).mode & 0o7777).toBe(0o1777);
     expect(readdirSync(shared)).toEqual([]);
     expect(env.proxy.callsOf("AssumeRole")).toEqual([]);
@@ -315,7 +315,7 @@ describe("terminal escapes", () => {
       sessionName: "s",
       createdAt: new Date().toISOString(),
       credentials: {
-        AccessKeyId: "ASIAEXAMPLE",
+        AccessKeyId: "ASIAEXAMPLE123456789",
         SecretAccessKey: "x",
         SessionToken: "y",
         Expiration: new Date(Date.now() + 3_600_000).toISOString(),

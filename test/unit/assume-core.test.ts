@@ -25,12 +25,23 @@ import { base32Decode, totpCode, totpCounter } from "../../src/core/assume/totp.
 import { sweepStaleTempFiles } from "../../src/fs/atomic.js";
 import { acquireLock } from "../../src/fs/lock.js";
 import type { AssumeRoleParams } from "../../src/shared/credentials.js";
+import { secretDigest } from "../../src/shared/digest.js";
 
 const creds = {
   AccessKeyId: "ASIAXEXAMPLEKEY12345",
   SecretAccessKey: "se'cret",
   SessionToken: "tok+en/=",
   Expiration: "2030-01-01T00:00:00.000Z",
+};
+
+/** The chain's other sources, for tests that do not reach them. */
+const UNUSED_SOURCES = {
+  ssoRoleCredentials: async () => {
+    throw new Error("no IAM Identity Center in this test");
+  },
+  assumeRoleWithWebIdentity: async () => {
+    throw new Error("no web identity in this test");
+  },
 };
 
 describe("formatCredentials", () => {
@@ -245,11 +256,17 @@ describe("cache store and lock", () => {
       expect([stale, fresh, anothers].map((p) => existsSync(p))).toEqual([false, true, true]);
     });
 
-    it("refuses an existing cache directory open to others, and leaves its mode alone", async () => {
-      for (const mode of [0o1777, 0o755, 0o770, 0o711]) {
+    it("refuses an existing cache directory others can write to, and leaves every mode alone", async () => {
+      for (const mode of [0o1777, 0o777, 0o775, 0o1700]) {
         const d = dir();
         chmodSync(d, mode);
-        await expect(ensureCacheDir(d)).rejects.toThrow(/open to other users \(mode 0?\d+\)/);
+        await expect(ensureCacheDir(d)).rejects.toThrow(/writable by other users \(mode 0?\d+\)/);
+        expect(statSync(d).mode & 0o7777).toBe(mode);
+      }
+      for (const mode of [0o755, 0o750, 0o700]) {
+        const d = dir();
+        chmodSync(d, mode);
+        await ensureCacheDir(d);
         expect(statSync(d).mode & 0o7777).toBe(mode);
       }
       const fresh = join(dir(), "new", "cache");
@@ -286,7 +303,18 @@ describe("cache store and lock", () => {
       }
     });
 
-    it("names a holder on another host at once, and breaks its lock after 30 s, not 5 minutes", async () => {
+    it("a holder touches its lock while it holds it, so a live one on another host is not broken", async () => {
+      const d = dir();
+      const path = join(d, "k.lock");
+      const lock = await acquireLock(path, { heartbeatMs: 50 });
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(path, old, old);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(Date.now() - statSync(path).mtimeMs).toBeLessThan(1000);
+      await lock.release();
+    });
+
+    it("names a holder on another host at once, and breaks its lock once untouched for 30 s, not 5 minutes", async () => {
       const d = dir();
       const path = join(d, "k.lock");
       writeFileSync(path, "4242 build-container-7 0\n");
@@ -338,10 +366,11 @@ describe("resolveChainCredentials", () => {
     now: () => Date.parse("2029-12-31T23:00:00Z"),
     assumeRole: async (_src, params) => {
       calls.push(params);
-      return { credentials: { ...creds, AccessKeyId: `ASIA${calls.length}` } };
+      return { credentials: { ...creds, AccessKeyId: `ASIAEXAMPLE${calls.length}`.padEnd(20, "0") } };
     },
     mfa: async () => "123456",
     processCredentials: async () => ({ accessKeyId: "x", secretAccessKey: "y" }),
+    ...UNUSED_SOURCES,
     defaultSessionName: () => "rolectl-test-1",
     ...over,
   });
@@ -357,7 +386,7 @@ describe("resolveChainCredentials", () => {
     });
     expect((await resolveChainCredentials(plan, d)).fromCache).toBe(true);
     expect((await resolveChainCredentials(plan, { ...d, forceRefresh: true })).credentials.AccessKeyId).toBe(
-      "ASIA2",
+      "ASIAEXAMPLE200000000",
     );
     expect(calls).toHaveLength(2);
   });
@@ -443,7 +472,9 @@ describe("hostile: cache keys", () => {
     const [a, b] = chain("SK").steps;
     expect(a?.cacheKey.material).not.toContain('SK"');
     expect(a?.cacheKey.material).toMatch(/static:AK:[0-9a-f]{64}/);
-    expect(b?.cacheKey.material).toContain(JSON.stringify(`role:${a?.cacheKey.material}`));
+    expect(b?.cacheKey.material).toContain(
+      JSON.stringify(`role:${secretDigest(a?.cacheKey.material ?? "")}`),
+    );
     const other = chain("SK2").steps;
     expect(other.map((s) => s.cacheKey.id)).not.toContain(a?.cacheKey.id);
     expect(other.map((s) => s.cacheKey.id)).not.toContain(b?.cacheKey.id);
@@ -462,20 +493,24 @@ describe("hostile: cache keys", () => {
       now: () => Date.parse("2029-12-31T23:00:00Z"),
       assumeRole: async (src, params) => {
         calls.push(`${src.accessKeyId}>${params.roleArn}`);
-        return { credentials: { ...creds, AccessKeyId: `ASIA${calls.length}` } };
+        return { credentials: { ...creds, AccessKeyId: `ASIAEXAMPLE${calls.length}`.padEnd(20, "0") } };
       },
       mfa: async () => "123456",
       processCredentials: async () => ({ accessKeyId: `P${calls.length}`, secretAccessKey: "y" }),
+      ...UNUSED_SOURCES,
       defaultSessionName: () => "s",
     };
     expect(cachedCredentials(plan, cache, deps.now(), 900)).toBeUndefined();
     await resolveChainCredentials(plan, deps);
-    expect(calls).toEqual(["P0>arn:aws:iam::111111111111:role/A", "ASIA1>arn:aws:iam::222222222222:role/B"]);
+    expect(calls).toEqual([
+      "P0>arn:aws:iam::111111111111:role/A",
+      "ASIAEXAMPLE100000000>arn:aws:iam::222222222222:role/B",
+    ]);
     // The process returns other keys now (P2): both roles are assumed again.
     await resolveChainCredentials(plan, deps);
     expect(calls.slice(2)).toEqual([
       "P2>arn:aws:iam::111111111111:role/A",
-      "ASIA3>arn:aws:iam::222222222222:role/B",
+      "ASIAEXAMPLE300000000>arn:aws:iam::222222222222:role/B",
     ]);
     expect(cachedCredentials(plan, cache, deps.now(), 900)).toBeUndefined();
   });

@@ -47,6 +47,8 @@ describe("resolveAwsSettings", () => {
       iam: "http://all:1",
       sts: "http://sts:2",
       amplify: "http://all:1",
+      sso: "http://all:1",
+      "sso-oidc": "http://all:1",
     });
     expect(resolveAwsSettings({ endpointUrl: "http://flag:3", env, shared }).endpoints.sts).toBe(
       "http://flag:3",

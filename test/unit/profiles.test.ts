@@ -111,7 +111,7 @@ describe("resolveProfile", () => {
     ],
     [
       "[profile x]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = y\n[profile y]\nsso_session = corp\n",
-      /IAM Identity Center/,
+      /names sso_session corp, but .* has no \[sso-session corp\]/,
     ],
     [
       "[profile x]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = y\nduration_seconds = 60\n[profile y]\n",

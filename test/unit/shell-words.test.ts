@@ -5,7 +5,28 @@ import { shellWord, splitShellWords } from "../../src/shared/shell-words.js";
 // credential_process must be split exactly as botocore splits it (shlex.split, POSIX mode),
 // and what we write with shellWord must come back as the same words from both splitters.
 
-const ALPHABET = ["a", "b", " ", "\t", "'", '"', "\\", "$", "(", ")", ";", "|", "*", "é", "\n", "x"];
+const ALPHABET = [
+  "a",
+  "b",
+  " ",
+  "\t",
+  "'",
+  '"',
+  "\\",
+  "$",
+  "(",
+  ")",
+  ";",
+  "|",
+  "*",
+  "é",
+  "\n",
+  "x",
+  "\f",
+  "\v",
+  "\u00a0",
+  "\r",
+];
 function randomLine(seed: number): string {
   let state = seed;
   const next = () => {

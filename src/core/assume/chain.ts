@@ -1,6 +1,6 @@
 import type { CredentialCache } from "../../cache/credential-cache.js";
 import { type CacheEntry, isFresh, secondsLeft } from "../../cache/store.js";
-import { environmentCredentials } from "../../config/profiles.js";
+import { type BaseSource, environmentCredentials } from "../../config/profiles.js";
 import type { Lock, LockHolder } from "../../fs/lock.js";
 import type {
   AssumeRoleOutput,
@@ -35,6 +35,10 @@ export interface ChainDeps {
   mfa: MfaProvider;
   /** Runs a credential_process command and returns its parsed Version 1 output. */
   processCredentials(command: string, profile: string): Promise<SourceCredentials>;
+  /** IAM Identity Center: the portal's credentials for the base's account and role. */
+  ssoRoleCredentials(base: SsoBase): Promise<AssumeRoleOutput>;
+  /** AssumeRoleWithWebIdentity (unsigned) with the token the base's file holds now. */
+  assumeRoleWithWebIdentity(base: WebIdentityBase, params: AssumeRoleParams): Promise<AssumeRoleOutput>;
   defaultSessionName(): string;
   /** Called when another process holds the lock for these credentials. */
   onWait?(step: PlannedStep, holder: LockHolder | undefined): void;
@@ -48,6 +52,9 @@ export interface ChainDeps {
   /** Renewing failed and the cached credentials, still valid for `secondsLeft`, are used. */
   onRenewalFailed?(step: PlannedStep, err: unknown, secondsLeft: number): void;
 }
+
+type SsoBase = Extract<BaseSource, { kind: "sso" }>;
+type WebIdentityBase = Extract<BaseSource, { kind: "web-identity" }>;
 
 const isUnsafe = (err: unknown) => isRolectlError(err) && err.code === "cache_unsafe";
 
@@ -101,6 +108,9 @@ async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<Source
       }
       return creds;
     }
+    case "sso":
+    case "web-identity":
+      throw new Error(`a ${base.kind} source has no keys of its own`); // its first step is not AssumeRole
     case "process":
       try {
         return await deps.processCredentials(base.command, base.profile);
@@ -225,6 +235,23 @@ function capExpiration(out: AssumeRoleOutput, askedAt: number, durationSeconds: 
 
 async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Promise<ChainResult> {
   const step = plan.steps[index] as PlannedStep;
+  const base = plan.base;
+  if (index === 0 && (base.kind === "sso" || base.kind === "web-identity")) {
+    const askedAt = deps.now();
+    const out =
+      base.kind === "sso"
+        ? await deps.ssoRoleCredentials(base)
+        : await deps
+            .assumeRoleWithWebIdentity(base, {
+              roleArn: step.roleArn,
+              sessionName: step.sessionName ?? deps.defaultSessionName(),
+              durationSeconds: step.durationSeconds,
+            })
+            .catch((err: unknown) => {
+              throw explainAssumeError(err, plan, index);
+            });
+    return { ...capExpiration(out, askedAt, step.durationSeconds), fromCache: false };
+  }
   const source =
     index === 0
       ? await baseCredentials(plan, deps)

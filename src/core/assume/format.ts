@@ -1,4 +1,4 @@
-import type { SessionCredentials } from "../../shared/credentials.js";
+import { malformedField, type SessionCredentials } from "../../shared/credentials.js";
 import { internalError } from "../../shared/errors.js";
 
 // How credentials are handed out. Pure string building, shared by the cache-hit fast path and
@@ -35,25 +35,13 @@ const fishQuote = (v: string) => `'${v.replace(/[\\']/g, "\\$&")}'`;
  */
 const SHADOWING = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
-// What AWS issues: key ids of capitals and digits, secrets and tokens of printable ASCII
-// without spaces (base64 in practice). Anything else came from a broken or hostile endpoint
-// (or a planted cache entry) and is not printed into shell code or an env file.
-const KEY_ID = /^[A-Z0-9]{16,128}$/;
-const SECRET = /^[\x21-\x7e]{1,8192}$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** Throws when credentials do not look like AWS's; never says what the values were. */
 export function checkHandedOut(c: SessionCredentials): void {
-  const bad = [
-    ["AccessKeyId", KEY_ID.test(c.AccessKeyId)],
-    ["SecretAccessKey", SECRET.test(c.SecretAccessKey)],
-    ["SessionToken", SECRET.test(c.SessionToken)],
-    ["Expiration", ISO_TIME.test(c.Expiration)],
-  ].find(([, ok]) => !ok);
+  const bad = malformedField(c);
   if (bad)
     throw internalError(
       "aws_error",
-      `The credentials to hand out have a malformed ${bad[0]}; refusing to print them.`,
+      `The credentials to hand out have a malformed ${bad}; refusing to print them.`,
     );
 }
 

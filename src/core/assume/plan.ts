@@ -1,5 +1,10 @@
 import { type CacheKey, cacheKey } from "../../cache/store.js";
-import type { BaseSource, ResolvedProfile, RoleStep } from "../../config/profiles.js";
+import {
+  type BaseSource,
+  environmentCredentials,
+  type ResolvedProfile,
+  type RoleStep,
+} from "../../config/profiles.js";
 import type { SourceCredentials } from "../../shared/credentials.js";
 import { secretDigest } from "../../shared/digest.js";
 import type { Env } from "../../shared/env.js";
@@ -45,13 +50,18 @@ export function sourceIdentity(base: BaseSource, env: Env): string {
     case "static":
       return credentialIdentity("static", base);
     case "environment":
-      return credentialIdentity("env", {
-        accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
-        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
-        sessionToken: env.AWS_SESSION_TOKEN,
-      });
+      // The credentials the chain will use (AWS_SECURITY_TOKEN too), or none.
+      return credentialIdentity(
+        "env",
+        environmentCredentials(env) ?? { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: "" },
+      );
     case "process":
       return `${UNRESOLVED_PROCESS}${base.command}`;
+    // The first step's credentials come from the sign-in (or the token file), not from keys.
+    case "sso":
+      return `sso:${JSON.stringify([base.login.session ?? "", base.login.startUrl])}`;
+    case "web-identity":
+      return `web-identity:${base.tokenFile}`;
   }
 }
 
@@ -78,8 +88,9 @@ function keyed<S extends RoleStep & { durationSeconds: number }>(
       durationSeconds: step.durationSeconds,
       sourceIdentity: identity,
     });
-    // The parent's material itself, not its 160-bit file name: no collision can join two chains.
-    identity = `role:${key.material}`;
+    // A SHA-256 of the parent's whole key, not its 160-bit file name: no collision can join two
+    // chains, and the key does not grow with each hop.
+    identity = `role:${secretDigest(key.material)}`;
     return { ...step, cacheKey: key };
   });
 }
