@@ -88,9 +88,8 @@ export function createSsoOidcApi(
         new RegisterClientCommand({
           clientName: CLIENT_NAME,
           clientType: "public",
+          // As botocore registers: scopes (sso:account:access) are what earn a refresh token.
           ...(scopes.length ? { scopes } : {}),
-          // A refresh token is issued only to a client that asks for these grants.
-          grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
         }),
       );
       if (!out.clientId || !out.clientSecret || !out.clientSecretExpiresAt)

@@ -205,7 +205,8 @@ export function ssoLoginOf(shared: SharedConfig, where: string, p: ProfileSettin
       session: p.sso_session,
       ...(session.sso_start_url ? { startUrl: session.sso_start_url } : {}),
       ...(session.sso_region ? { region: session.sso_region } : {}),
-      scopes: (session.sso_registration_scopes ?? "")
+      // botocore's default: without a scope the service issues no refresh token.
+      scopes: (session.sso_registration_scopes ?? "sso:account:access")
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean),

@@ -1,5 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import {
+  answerFake,
+  FakeGitHub,
+  FakeSso,
+  fakeFaultAnswer,
+  fakeParams,
+  fingerprint,
+  isFakeService,
+  routeFake,
+  webIdentityDenial,
+} from "./fake-sso.js";
 
 // A recording / fault-injecting proxy in front of moto_server.
 // - records every call: service (from the SigV4 credential scope), Action and parameters
@@ -8,7 +19,11 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 //   reset, or any canned response), each for a given number of calls;
 // - in strict mode enforces what moto ignores on sts:AssumeRole: the trust policy's principal
 //   account, sts:ExternalId and aws:MultiFactorAuthPresent, and AWS's refusal of a reused MFA code;
-// - plays Amplify GetApp / UpdateApp from an in-memory table (moto has no Amplify).
+// - plays Amplify GetApp / UpdateApp from an in-memory table (moto has no Amplify);
+// - plays IAM Identity Center (sso-oidc, sso portal) and GitHub Actions' OIDC token endpoint
+//   (fake-sso.ts: `sso`, `github`), routed by path, recorded as services "sso-oidc"/"sso"/"github";
+// - records unsigned AssumeRoleWithWebIdentity/SAML as "sts", with the token fingerprinted, and in
+//   strict mode checks the web identity token against the role's trust policy (moto does not).
 
 export interface RecordedCall {
   service: string;
@@ -89,6 +104,10 @@ function scopeOf(req: IncomingMessage): { service: string; accessKeyId?: string 
 export class TestProxy {
   readonly calls: RecordedCall[] = [];
   readonly amplifyApps = new Map<string, AmplifyApp>();
+  /** IAM Identity Center (OIDC + portal), in memory: accounts, approvals, token lifetimes, counts. */
+  readonly sso: FakeSso;
+  /** GitHub Actions' OIDC token endpoint: `github.url`, `github.requestToken`, `github.subject`. */
+  readonly github: FakeGitHub;
   strict = false;
   private rules: FaultRule[] = [];
   private usedMfaCodes = new Set<string>();
@@ -96,6 +115,8 @@ export class TestProxy {
   url = "";
 
   private constructor(private readonly motoUrl: string) {
+    this.sso = new FakeSso(motoUrl, () => this.url);
+    this.github = new FakeGitHub(() => this.url);
     this.server = createServer((req, res) => {
       this.inFlight++;
       this.handle(req, res)
@@ -140,21 +161,25 @@ export class TestProxy {
     this.rules = [];
   }
 
-  /** Forgets recorded calls, faults, strict mode and used MFA codes. */
+  /** Forgets recorded calls, faults, strict mode, used MFA codes and the fakes' state (sso, github). */
   reset(): void {
     this.calls.length = 0;
     this.rules = [];
     this.strict = false;
     this.usedMfaCodes.clear();
+    this.sso.reset();
+    this.github.reset();
   }
 
   callsOf(action: string): RecordedCall[] {
     return this.calls.filter((c) => c.action === action);
   }
 
-  /** Calls that change IAM or Amplify state (STS never does; reads are Get*, List*, …). */
+  /** Calls that change IAM or Amplify state (STS and the sso/github fakes never do; reads are Get*, List*, …). */
   writeCalls(): RecordedCall[] {
-    return this.calls.filter((c) => c.service !== "sts" && !READ_ACTION.test(c.action));
+    return this.calls.filter(
+      (c) => c.service !== "sts" && !isFakeService(c.service) && !READ_ACTION.test(c.action),
+    );
   }
 
   close(): Promise<void> {
@@ -171,13 +196,19 @@ export class TestProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const { service, accessKeyId } = scopeOf(req);
+    const scope = scopeOf(req);
+    const { accessKeyId } = scope;
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
+    const fake = routeFake(scope.service, path);
+    let service = fake?.service ?? scope.service;
     let action = "";
     let params: Record<string, string> = {};
 
-    if (service === "amplify") {
+    if (fake) {
+      action = fake.action;
+      params = fakeParams(fake, path, body);
+    } else if (service === "amplify") {
       const m = /^\/apps\/([^/?]+)(?:\/branches\/([^/?]+))?/.exec(path);
       const noun = m?.[2] ? "Branch" : "App";
       action = m
@@ -208,12 +239,17 @@ export class TestProxy {
           .split(".")
           .pop() ??
         "";
+      // Unsigned (no source credentials): STS's web identity and SAML calls.
+      if (service === "unknown" && /^AssumeRoleWith(WebIdentity|SAML)$/.test(action)) service = "sts";
     }
+    const recorded = { ...params };
+    for (const k of ["WebIdentityToken", "SAMLAssertion"])
+      if (recorded[k]) recorded[k] = fingerprint(recorded[k]);
     const call: RecordedCall = {
       userAgent: String(req.headers["user-agent"] ?? ""),
       service,
       action,
-      params,
+      params: recorded,
       method,
       path,
       answeredBy: "moto",
@@ -226,6 +262,19 @@ export class TestProxy {
       call.answeredBy = fault.kind;
       if (fault.kind === "delay") {
         await new Promise((r) => setTimeout(r, fault.ms));
+      } else if (fake && (fault.kind === "lostAnswer" || fault.kind === "cutBody")) {
+        // the fake acts, then the connection drops (before the answer, or half way through its body)
+        const answer = await answerFake(fake, this, { method, path, headers: req.headers, body });
+        call.status = 0;
+        if (fault.kind === "cutBody") {
+          res.writeHead(answer.status, {
+            ...answer.headers,
+            "content-length": String(Buffer.byteLength(answer.body)),
+          });
+          res.write(answer.body.slice(0, Math.floor(answer.body.length / 2)));
+        }
+        setImmediate(() => res.socket?.destroy());
+        return;
       } else if (fault.kind === "lostAnswer" || fault.kind === "cutBody") {
         call.status = await this.forward(req, body, res, {
           drop: fault.kind === "lostAnswer" ? "before" : "mid-body",
@@ -237,10 +286,31 @@ export class TestProxy {
       }
     }
 
+    if (fake) {
+      call.answeredBy = "proxy";
+      const answer = await answerFake(fake, this, { method, path, headers: req.headers, body });
+      call.status = answer.status;
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     if (service === "amplify") {
       call.answeredBy = "proxy";
       this.answerAmplify(action, params, res, call);
       return;
+    }
+    if (this.strict && service === "sts" && action === "AssumeRoleWithWebIdentity") {
+      const denied = webIdentityDenial(
+        params.WebIdentityToken ?? "",
+        await this.trustPolicyOf(params.RoleArn),
+      );
+      if (denied) {
+        call.answeredBy = "strict";
+        call.status = denied.status;
+        res
+          .writeHead(denied.status, { "content-type": "text/xml" })
+          .end(errorXml("sts", denied.code, denied.message));
+        return;
+      }
     }
     if (this.strict && service === "sts" && action === "AssumeRole") {
       const denied = await this.checkTrust(params, req);
@@ -255,6 +325,14 @@ export class TestProxy {
   }
 
   private answerFault(fault: Fault, service: string, res: ServerResponse, call: RecordedCall): void {
+    const json = isFakeService(service)
+      ? fakeFaultAnswer(service, fault.kind, "message" in fault ? fault.message : undefined)
+      : undefined;
+    if (json) {
+      call.status = json.status;
+      res.writeHead(json.status, json.headers).end(json.body);
+      return;
+    }
     const send = (status: number, code: string, message: string, type = "Sender") => {
       call.status = status;
       if (service === "amplify") {
@@ -288,7 +366,11 @@ export class TestProxy {
         return;
       case "respond":
         call.status = fault.status;
-        res.writeHead(fault.status, { "content-type": fault.contentType ?? "text/xml" }).end(fault.body);
+        res
+          .writeHead(fault.status, {
+            "content-type": fault.contentType ?? (isFakeService(service) ? "application/json" : "text/xml"),
+          })
+          .end(fault.body);
         return;
       case "trickle": {
         call.status = 200;
@@ -410,14 +492,9 @@ export class TestProxy {
     const caller = await this.callerArn(req);
     const deny = `User: ${caller ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
     if (!m?.[1] || !m[2]) return deny;
-    const xml = await this.motoQuery(
-      "iam",
-      { Action: "GetRole", Version: "2010-05-08", RoleName: m[2] },
-      m[1],
-    );
-    const doc = /<AssumeRolePolicyDocument>([\s\S]*?)<\/AssumeRolePolicyDocument>/.exec(xml)?.[1];
+    const doc = await this.trustPolicyOf(roleArn);
     if (!doc) return deny;
-    const policy = JSON.parse(decodeURIComponent(unescapeXml(doc))) as { Statement: unknown };
+    const policy = JSON.parse(doc) as { Statement: unknown };
     const statements = (
       Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]
     ) as Statement[];
@@ -432,6 +509,19 @@ export class TestProxy {
       this.usedMfaCodes.add(key);
     }
     return undefined;
+  }
+
+  /** The trust policy (JSON) of a role in moto, or undefined if there is no such role. */
+  private async trustPolicyOf(roleArn: string | undefined): Promise<string | undefined> {
+    const m = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn ?? "");
+    if (!m?.[1] || !m[2]) return undefined;
+    const xml = await this.motoQuery(
+      "iam",
+      { Action: "GetRole", Version: "2010-05-08", RoleName: m[2] },
+      m[1],
+    );
+    const doc = /<AssumeRolePolicyDocument>([\s\S]*?)<\/AssumeRolePolicyDocument>/.exec(xml)?.[1];
+    return doc ? decodeURIComponent(unescapeXml(doc)) : undefined;
   }
 
   private async callerArn(req: IncomingMessage): Promise<string | undefined> {

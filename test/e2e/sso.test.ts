@@ -1,0 +1,223 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createTrustingRole, keysFor } from "../support/accounts.js";
+import { runProgram } from "../support/cli.js";
+import { useE2eEnv } from "../support/env.js";
+
+// IAM Identity Center through rolectl (issue 17): sign-in, the token cache shared with the AWS
+// CLI both ways, profiles as chain sources, and one refresh / one sign-in for many callers. The
+// proxy plays sso-oidc and the portal (test/support/fake-sso.ts); credentials are moto's.
+
+const env = useE2eEnv();
+const ACCOUNT = "111111111111";
+const DEV = "222222222222";
+const PYTHON = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], {
+  encoding: "utf8",
+}).stdout.trim();
+
+const session = () => `[sso-session work]
+sso_start_url = ${env.proxy.sso.startUrl}
+sso_region = ${env.proxy.sso.region}
+sso_registration_scopes = sso:account:access
+`;
+const ssoProfile = (name: string, account = ACCOUNT, role = "Admin") => `[profile ${name}]
+sso_session = work
+sso_account_id = ${account}
+sso_role_name = ${role}
+region = us-east-1
+`;
+const tokenFile = () =>
+  join(env.sandbox.home, ".aws", "sso", "cache", `${createHash("sha1").update("work").digest("hex")}.json`);
+const writeToken = (json: string) => {
+  mkdirSync(join(env.sandbox.home, ".aws", "sso", "cache"), { recursive: true });
+  writeFileSync(tokenFile(), json, { mode: 0o600 });
+};
+const run = (args: string[], extra: Record<string, string> = {}) =>
+  env.sandbox.run(args, { env: { CI: "true", ...extra } });
+
+beforeEach(() => {
+  env.sandbox.writeConfig(`${session()}\n${ssoProfile("dev")}`);
+  env.proxy.sso.addAccount(ACCOUNT, "Production", ["Admin", "ReadOnly"]);
+});
+
+describe("rolectl sso login", () => {
+  it("signs in with the device flow without a browser, and writes the token as the AWS CLI does, which then uses it", async () => {
+    const sso = env.proxy.sso;
+    sso.autoApprove = true;
+    const r = await run(["sso", "login", "--sso-session", "work", "--no-browser"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/open \S+ and enter the code [A-Z0-9]{4}-[A-Z0-9]{4}/);
+    expect(r.stdout).toMatch(/^signed in to sso-session work/);
+    const token = JSON.parse(readFileSync(tokenFile(), "utf8")) as Record<string, string>;
+    expect(Object.keys(token).sort()).toEqual(
+      [
+        "accessToken",
+        "clientId",
+        "clientSecret",
+        "expiresAt",
+        "refreshToken",
+        "region",
+        "registrationExpiresAt",
+        "startUrl",
+      ].sort(),
+    );
+    expect(token.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(sso.isValidAccessToken(token.accessToken ?? "")).toBe(true);
+    expect(statSync(tokenFile()).mode & 0o777).toBe(0o600);
+    for (const secret of [token.accessToken, token.refreshToken, token.clientSecret])
+      expect(r.stderr + r.stdout).not.toContain(secret);
+    expect(sso.stats()).toMatchObject({ registrations: 1, deviceAuthorizations: 1 });
+
+    // The AWS CLI (botocore) gets credentials for the profile from rolectl's token.
+    env.sandbox.writeConfig(`[default]\ncli_follow_urlparam = false\n${session()}\n${ssoProfile("dev")}`);
+    const aws = await runProgram(
+      PYTHON,
+      ["-m", "awscli", "sts", "get-caller-identity", "--profile", "dev", "--output", "json"],
+      {
+        ...env.sandbox.env,
+        AWS_DEFAULT_REGION: "us-east-1",
+      },
+    );
+    expect(aws.stderr).toBe("");
+    expect(JSON.parse(aws.stdout).Account).toBe(ACCOUNT);
+  });
+
+  it("--json: the session and expiry, never the token", async () => {
+    env.proxy.sso.autoApprove = true;
+    const r = await run(["sso", "login", "--json", "--no-browser"]); // the only [sso-session]
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ session: "work", startUrl: env.proxy.sso.startUrl });
+    expect(JSON.stringify(out)).not.toContain(env.proxy.sso.issuedAccessTokens()[0]?.accessToken);
+  });
+});
+
+describe("IAM Identity Center profiles as credential sources", () => {
+  it("uses a token the AWS CLI wrote: credential-process for the profile, one GetRoleCredentials, then the cache", async () => {
+    const sso = env.proxy.sso;
+    writeToken(sso.tokenCacheJson(sso.mintToken()));
+    for (let i = 0; i < 2; i++) {
+      const r = await run(["credential-process", "--profile", "dev"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1 });
+    }
+    expect(env.proxy.callsOf("GetRoleCredentials")).toHaveLength(1);
+    const id = await run(["whoami", "--profile", "dev", "--json"]);
+    expect(id.code, id.stderr).toBe(0);
+    expect(JSON.parse(id.stdout).account).toBe(ACCOUNT);
+  });
+
+  it("an SSO profile is the source of a cross-account role with an external id, in strict mode", async () => {
+    const sso = env.proxy.sso;
+    writeToken(sso.tokenCacheJson(sso.mintToken()));
+    env.proxy.strict = true;
+    await createTrustingRole(env.moto.url, await keysFor(env.moto.url, DEV), {
+      name: "BizCorpRole",
+      trustedAccount: ACCOUNT,
+      externalId: "Ext-1234567890",
+    });
+    env.sandbox.writeConfig(
+      `${session()}\n${ssoProfile("dev")}\n[profile biz]\nrole_arn = arn:aws:iam::${DEV}:role/BizCorpRole\nsource_profile = dev\nexternal_id = Ext-1234567890\n`,
+    );
+    const r = await run(["assume", "--profile", "biz", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).AssumedRoleArn).toMatch(
+      new RegExp(`^arn:aws:sts::${DEV}:assumed-role/BizCorpRole/`),
+    );
+    const assume = env.proxy.callsOf("AssumeRole");
+    expect(assume).toHaveLength(1);
+    expect(assume[0]?.answeredBy).toBe("moto"); // strict mode let it through
+    expect(env.proxy.callsOf("GetRoleCredentials")).toHaveLength(1);
+  });
+
+  it("30 parallel credential-process calls on a valid token: one GetRoleCredentials", async () => {
+    const sso = env.proxy.sso;
+    writeToken(sso.tokenCacheJson(sso.mintToken()));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => run(["credential-process", "--profile", "dev"])),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(30).fill(0));
+    expect(new Set(results.map((r) => JSON.parse(r.stdout).AccessKeyId)).size).toBe(1);
+    expect(env.proxy.callsOf("GetRoleCredentials")).toHaveLength(1);
+  });
+
+  it("30 parallel calls for 3 profiles on an expired access token: exactly one refresh, written back", async () => {
+    const sso = env.proxy.sso;
+    writeToken(sso.tokenCacheJson(sso.mintToken({ expiresInSeconds: -60 })));
+    env.sandbox.writeConfig(
+      `${session()}\n${ssoProfile("a")}\n${ssoProfile("b", ACCOUNT, "ReadOnly")}\n${ssoProfile("c")}`,
+    );
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        run(["credential-process", "--profile", ["a", "b", "c"][i % 3] as string]),
+      ),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(30).fill(0));
+    expect(sso.stats().refreshes).toBe(1);
+    expect(env.proxy.callsOf("CreateToken").map((c) => c.params.grantType)).toEqual(["refresh_token"]);
+    const written = JSON.parse(readFileSync(tokenFile(), "utf8")) as Record<string, string>;
+    expect(sso.isValidAccessToken(written.accessToken ?? "")).toBe(true);
+    expect(written.registrationExpiresAt).toBeTruthy();
+    // a and c name the same account and role: one cache entry, so one portal call for Admin
+    expect(
+      env.proxy
+        .callsOf("GetRoleCredentials")
+        .map((c) => c.params.roleName)
+        .sort(),
+    ).toEqual(["Admin", "ReadOnly"]);
+  });
+
+  it("no token and nobody to sign in (CI): exit 4 naming `rolectl sso login --sso-session work`, no device flow", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => run(["credential-process", "--profile", "dev"])),
+    );
+    for (const r of results) {
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain("rolectl sso login --sso-session work");
+    }
+    expect(env.proxy.callsOf("StartDeviceAuthorization")).toEqual([]);
+    expect(env.proxy.callsOf("RegisterClient")).toEqual([]);
+  });
+
+  it("a profile naming an [sso-session] that is not there: exit 3 naming both", async () => {
+    env.sandbox.writeConfig(ssoProfile("dev"));
+    const r = await run(["credential-process", "--profile", "dev"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("names sso_session work, but");
+  });
+});
+
+describe("rolectl sso logout", () => {
+  it("revokes the token, removes it, and removes the role credentials made from it (chained ones too)", async () => {
+    const sso = env.proxy.sso;
+    const minted = sso.mintToken();
+    writeToken(sso.tokenCacheJson(minted));
+    await createTrustingRole(env.moto.url, await keysFor(env.moto.url, DEV), {
+      name: "BizCorpRole",
+      trustedAccount: ACCOUNT,
+    });
+    env.sandbox.writeConfig(
+      `${session()}\n${ssoProfile("dev")}\n[profile biz]\nrole_arn = arn:aws:iam::${DEV}:role/BizCorpRole\nsource_profile = dev\n[profile keys]\nrole_arn = arn:aws:iam::${DEV}:role/BizCorpRole\ncredential_source = Environment\n`,
+    );
+    expect((await run(["credential-process", "--profile", "biz"])).code).toBe(0);
+    const keys = await keysFor(env.moto.url, ACCOUNT);
+    const other = await run(["credential-process", "--profile", "keys"], {
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      AWS_SESSION_TOKEN: keys.sessionToken ?? "",
+    });
+    expect(other.code, other.stderr).toBe(0);
+    const entries = () => readdirSync(env.sandbox.cacheDir).filter((f) => /^[0-9a-f]{40}\.json$/.test(f));
+    expect(entries()).toHaveLength(3); // the portal's role, the role chained from it, the other
+    const r = await run(["sso", "logout", "--sso-session", "work"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("removed the token and 2 cached credentials");
+    expect(existsSync(tokenFile())).toBe(false);
+    expect(entries()).toHaveLength(1);
+    expect(sso.isValidAccessToken(minted.accessToken)).toBe(false);
+    expect(env.proxy.callsOf("Logout")).toHaveLength(1);
+  });
+});
