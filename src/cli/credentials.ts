@@ -31,6 +31,9 @@ export interface AssumeOptions {
   externalId?: string;
   mfaSerial?: string;
   sessionName?: string;
+  webIdentityTokenFile?: string;
+  githubActions?: boolean;
+  audience?: string;
 }
 
 /** Works out which roles to assume (see planCredentialRequest) and shows its warnings. */
@@ -172,10 +175,7 @@ export async function buildChainDeps(
         show: canPrompt ? "tty" : { refused: refusal ?? "no terminal to show a sign-in on" },
       }),
     assumeRoleWithWebIdentity: async (base, params) =>
-      createAssumeRoleWithWebIdentity(settings, debug)(
-        readWebIdentityToken(ctx, base.tokenFile, base.profile),
-        params,
-      ),
+      createAssumeRoleWithWebIdentity(settings, debug)(await webIdentityToken(ctx, base), params),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
     onWait: (step, holder) => {
@@ -246,14 +246,24 @@ async function ssoRoleCredentials(
 }
 
 /** The web identity token, read afresh each time (Kubernetes and CI rotate the file). */
-function readWebIdentityToken(ctx: CliContext, path: string, profile: string): string {
+async function webIdentityToken(
+  ctx: CliContext,
+  base: Extract<BaseSource, { kind: "web-identity" }>,
+): Promise<string> {
+  const token =
+    "file" in base.token
+      ? readTokenFile(ctx, base.token.file, base.profile)
+      : await githubActionsToken(ctx, base.token.githubActionsAudience);
+  ctx.out.addSecret(token);
+  return token;
+}
+
+function readTokenFile(ctx: CliContext, path: string, profile: string): string {
   let token: string | undefined;
   try {
     token = readRegularFile(path, 64 * 1024)?.trim();
   } catch (err) {
-    token = undefined;
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-      ctx.out.debug(`web identity token ${path}: ${(err as Error).message}`);
+    ctx.out.debug(`web identity token ${path}: ${(err as Error).message}`);
   }
   if (!token)
     throw authError(
@@ -261,6 +271,50 @@ function readWebIdentityToken(ctx: CliContext, path: string, profile: string): s
       `The web identity token file ${path}${profile ? ` (profile ${profile})` : ""} is missing, empty or unreadable.`,
       { hint: "Check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE and that the token was written." },
     );
-  ctx.out.addSecret(token);
   return token;
+}
+
+/**
+ * The job's OIDC token from GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL with the request
+ * token as bearer), for the audience the role's trust policy names.
+ */
+async function githubActionsToken(ctx: CliContext, audience: string): Promise<string> {
+  const url = ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const bearer = ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  ctx.out.addSecret(bearer);
+  if (!url || !bearer)
+    throw authError(
+      "web_identity_token",
+      `--github-actions needs ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN; ${url ? "the token" : bearer ? "the URL" : "neither"} is set.`,
+      { hint: "Run inside a GitHub Actions job whose workflow has `permissions: id-token: write`." },
+    );
+  const target = `${url}${url.includes("?") ? "&" : "?"}audience=${encodeURIComponent(audience)}`;
+  let answer: Response;
+  try {
+    answer = await fetch(target, {
+      headers: { authorization: `bearer ${bearer}`, accept: "application/json" },
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (err) {
+    throw authError(
+      "web_identity_token",
+      `Cannot reach ACTIONS_ID_TOKEN_REQUEST_URL: ${(err as Error).message}.`,
+    );
+  }
+  const body = (await answer.text().catch(() => "")).slice(0, 64 * 1024);
+  let value: unknown;
+  try {
+    value = (JSON.parse(body) as { value?: unknown }).value;
+  } catch {
+    value = undefined;
+  }
+  if (!answer.ok || typeof value !== "string" || !value)
+    throw authError(
+      "web_identity_token",
+      `GitHub Actions did not hand out an OIDC token (HTTP ${answer.status} from ACTIONS_ID_TOKEN_REQUEST_URL).`,
+      {
+        hint: "Check the workflow's `permissions: id-token: write`; the request token is valid only within the job.",
+      },
+    );
+  return value;
 }

@@ -17,8 +17,11 @@ export type BaseSource =
   | { kind: "process"; profile: string; command: string }
   /** IAM Identity Center: the first step is the portal's GetRoleCredentials, not AssumeRole. */
   | { kind: "sso"; profile: string; login: SsoLogin; accountId: string; roleName: string }
-  /** The first step is AssumeRoleWithWebIdentity with the token in this file (read each time). */
-  | { kind: "web-identity"; profile: string; tokenFile: string };
+  /** The first step is AssumeRoleWithWebIdentity with a token read afresh each time. */
+  | { kind: "web-identity"; profile: string; token: WebIdentityToken };
+
+/** Where a web identity token comes from: a file (Kubernetes, CI), or the GitHub Actions job. */
+export type WebIdentityToken = { file: string } | { githubActionsAudience: string };
 
 export interface RoleStep {
   profile: string;
@@ -127,7 +130,7 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
       return resolved({
         kind: "web-identity",
         profile: current,
-        tokenFile: settings.web_identity_token_file,
+        token: { file: settings.web_identity_token_file },
       });
     }
     const wantsRole = Boolean(settings.role_arn) && (isTarget || !hasStaticKeys(settings));

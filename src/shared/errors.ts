@@ -159,5 +159,6 @@ export function awsErrorName(err: unknown): string | undefined {
   const cause = err instanceof RolectlError ? err.cause : err;
   if (typeof cause !== "object" || cause === null) return undefined;
   const { Code, name } = cause as { Code?: string; name?: string };
-  return Code ?? name?.replace(/Exception$/, "");
+  // Some services put the suffix in the code too (STS: "ExpiredTokenException"): one spelling.
+  return (Code ?? name)?.replace(/Exception$/, "");
 }

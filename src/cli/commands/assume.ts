@@ -41,7 +41,16 @@ function addAssumeOptions(cmd: Command, adHoc = true): Command {
       .option("--role-arn <arn>", "assume this role (source: --profile, env keys, or [default])")
       .option("--external-id <id>", "with --role-arn: the external id")
       .option("--mfa-serial <serial>", "with --role-arn: the MFA device")
-      .option("--session-name <name>", "with --role-arn: the role session name");
+      .option("--session-name <name>", "with --role-arn: the role session name")
+      .option(
+        "--web-identity-token-file <file>",
+        "with --role-arn: assume it with the OIDC token in this file (AssumeRoleWithWebIdentity; no keys needed)",
+      )
+      .option(
+        "--github-actions",
+        "with --role-arn: assume it with this GitHub Actions job's OIDC token (needs permissions: id-token: write)",
+      )
+      .option("--audience <aud>", "with --github-actions: the token's audience (default sts.amazonaws.com)");
   }
   return cmd;
 }
@@ -83,6 +92,7 @@ export function registerAssume(program: Command, run: CommandRunner): void {
       "rolectl assume --profile bizcorprole --mfa-code 123456 --json",
       "rolectl assume --role-arn arn:aws:iam::111122223333:role/Deploy --external-id Ext-1 --format env",
       "rolectl assume --profile bizcorprole --install-credential-process bizcorp",
+      "rolectl assume --role-arn arn:aws:iam::123456789012:role/Deploy --web-identity-token-file /var/run/secrets/token",
     ],
   ).action(
     run<AssumeOptions & { format?: OutputFormat; installCredentialProcess?: string; force?: boolean }>(
@@ -186,6 +196,7 @@ export function registerAssume(program: Command, run: CommandRunner): void {
     [
       "rolectl exec --profile bizcorprole -- aws s3 ls",
       "rolectl exec --profile bizcorprole --mfa-code 123456 -- terraform plan",
+      "rolectl exec --github-actions --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply",
     ],
   ).action(
     run<AssumeOptions>(async (ctx, opts, args) => {

@@ -281,6 +281,10 @@ async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Prom
 function sourceName(plan: ChainPlan, index: number): string {
   if (index > 0) return `the role of profile ${plan.steps[index - 1]?.profile ?? "?"}`;
   const base = plan.base;
+  if (base.kind === "web-identity")
+    return "file" in base.token
+      ? `the web identity token in ${base.token.file}`
+      : "the GitHub Actions OIDC token";
   return base.kind === "environment" ? "the environment's AWS_* keys" : `source profile ${base.profile}`;
 }
 

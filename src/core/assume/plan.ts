@@ -61,7 +61,10 @@ export function sourceIdentity(base: BaseSource, env: Env): string {
     case "sso":
       return `sso:${JSON.stringify([base.login.session ?? "", base.login.startUrl])}`;
     case "web-identity":
-      return `web-identity:${base.tokenFile}`;
+      // A GitHub job's token URL is the job's own: no other job's role credentials are served.
+      return "file" in base.token
+        ? `web-identity:${base.token.file}`
+        : `github-actions:${JSON.stringify([env.ACTIONS_ID_TOKEN_REQUEST_URL ?? "", base.token.githubActionsAudience])}`;
   }
 }
 

@@ -1,5 +1,10 @@
 import type { SharedConfig } from "../../config/files.js";
-import { type ResolvedProfile, type RoleStep, resolveProfile } from "../../config/profiles.js";
+import {
+  type ResolvedProfile,
+  type RoleStep,
+  resolveProfile,
+  type WebIdentityToken,
+} from "../../config/profiles.js";
 import { type Env, profileFromEnv } from "../../shared/env.js";
 import { configError, RolectlError, usageError } from "../../shared/errors.js";
 import {
@@ -24,6 +29,11 @@ export interface CredentialRequest {
   externalId?: string;
   mfaSerial?: string;
   sessionName?: string;
+  /** --web-identity-token-file: the role (--role-arn) is assumed with the token in this file. */
+  webIdentityTokenFile?: string;
+  /** --github-actions: … with the job's OIDC token, for --audience (default sts.amazonaws.com). */
+  githubActions?: boolean;
+  audience?: string;
 }
 
 export interface PlannedRequest {
@@ -42,6 +52,51 @@ function checkFileValue<T>(check: () => T): T {
     }
     throw err;
   }
+}
+
+const envWebIdentity = (env: Env) => Boolean(env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE);
+
+/** The token source the flags name, checked against the flags it cannot go with. */
+function webIdentityRequest(req: CredentialRequest): WebIdentityToken | undefined {
+  const flag =
+    req.webIdentityTokenFile !== undefined
+      ? "--web-identity-token-file"
+      : req.githubActions
+        ? "--github-actions"
+        : undefined;
+  if (req.audience !== undefined && !req.githubActions)
+    throw usageError("usage", "--audience goes with --github-actions.");
+  if (!flag) return undefined;
+  if (req.webIdentityTokenFile !== undefined && req.githubActions)
+    throw usageError(
+      "usage",
+      "--web-identity-token-file and --github-actions are two token sources; give one.",
+    );
+  if (req.roleArn === undefined)
+    throw usageError("missing_input", `${flag} needs --role-arn: the role to assume with the token.`);
+  if (req.profile !== undefined)
+    throw usageError("usage", `${flag} and --profile are two credential sources; give one.`);
+  for (const [other, value] of [
+    ["--external-id", req.externalId],
+    ["--mfa-serial", req.mfaSerial],
+  ] as const)
+    if (value !== undefined)
+      throw usageError(
+        "usage",
+        `${other} does not go with ${flag} (AssumeRoleWithWebIdentity takes neither).`,
+      );
+  if (req.webIdentityTokenFile !== undefined) {
+    if (!req.webIdentityTokenFile)
+      throw usageError("invalid_value", "--web-identity-token-file needs a file.");
+    return { file: req.webIdentityTokenFile };
+  }
+  const audience = req.audience ?? "sts.amazonaws.com";
+  if (!/^[\x21-\x7e]{1,256}$/.test(audience))
+    throw usageError(
+      "invalid_value",
+      `Invalid --audience ${JSON.stringify(audience)}: 1-256 printable characters, no spaces.`,
+    );
+  return { githubActionsAudience: audience };
 }
 
 function adHocStep(req: CredentialRequest, roleArn: string): RoleStep {
@@ -68,7 +123,26 @@ export function planCredentialRequest(
   const durationSeconds = req.duration === undefined ? undefined : parseDuration(req.duration, "--duration");
   let base: ResolvedProfile;
   let extraStep: RoleStep | undefined;
-  if (req.roleArn !== undefined) {
+  const webIdentity = webIdentityRequest(req);
+  if (webIdentity) {
+    extraStep = adHocStep(req, req.roleArn as string);
+    base = { name: "", base: { kind: "web-identity", profile: "", token: webIdentity }, roles: [] };
+  } else if (req.roleArn === undefined && profileName === undefined && envWebIdentity(env)) {
+    // botocore's environment form: AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE.
+    base = {
+      name: "",
+      base: { kind: "web-identity", profile: "", token: { file: env.AWS_WEB_IDENTITY_TOKEN_FILE as string } },
+      roles: [
+        {
+          profile: "",
+          roleArn: parseRoleArn(env.AWS_ROLE_ARN as string, "AWS_ROLE_ARN").arn,
+          ...(env.AWS_ROLE_SESSION_NAME
+            ? { sessionName: validateSessionName(env.AWS_ROLE_SESSION_NAME, "AWS_ROLE_SESSION_NAME") }
+            : {}),
+        },
+      ],
+    };
+  } else if (req.roleArn !== undefined) {
     extraStep = adHocStep(req, req.roleArn);
     // The ad-hoc role's source: the chosen profile, else environment keys, else [default].
     base =

@@ -264,7 +264,7 @@ async function providerOrAsk(
     return flagOrAsk(ask.prompter, given, question, check);
   // Listing is a convenience: a caller allowed to create roles but not to list providers types it.
   const known = await ask.providers(kind).catch((err: unknown) => {
-    if (awsErrorName(err) === "AccessDenied" || awsErrorName(err) === "AccessDeniedException") return [];
+    if (awsErrorName(err) === "AccessDenied") return [];
     throw err;
   });
   if (!known.length) return flagOrAsk(ask.prompter, undefined, question, check);
