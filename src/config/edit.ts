@@ -123,6 +123,69 @@ export function upsertSection(text: string, path: string, change: SectionChange)
   return { text: joined(kept), changed, previous };
 }
 
+/**
+ * Many config-file profiles in one edit (`sso populate`): profiles removed whole, existing ones
+ * updated in place, new ones appended together. One parse for the removals and the appends, so
+ * a thousand new profiles cost one pass, not a thousand.
+ */
+export function editProfiles(
+  text: string,
+  path: string,
+  o: { upsert: (SectionChange & { profile: string })[]; removeProfiles: string[] },
+): { text: string; changed: boolean } {
+  for (const change of o.upsert) checkIniValues(change, path);
+  let changed = false;
+  if (o.removeProfiles.length) {
+    const file = parseIni(text, path);
+    const doomed = new Set(o.removeProfiles);
+    const gone = new Set<number>();
+    const sections = file.sections;
+    for (const [i, section] of sections.entries()) {
+      const name = configSectionProfile(section.name);
+      if (name === undefined || !doomed.has(name)) continue;
+      // The header, its keys (comments among them), and the blank lines after: a comment
+      // just before the next header belongs to that section.
+      const next = sections[i + 1]?.headerLine ?? file.lines.length;
+      let end = section.lastLine;
+      while (end + 1 < next && (file.lines[end + 1] ?? "").trim() === "") end++;
+      for (let l = section.headerLine; l <= end; l++) gone.add(l);
+    }
+    if (gone.size) {
+      text =
+        (file.hadBom ? "\uFEFF" : "") +
+        file.lines.map((t, i) => (gone.has(i) ? "" : t + (file.eols[i] ?? ""))).join("");
+      changed = true;
+    }
+  }
+  const existing = new Set(
+    parseIni(text, path)
+      .sections.map((s) => configSectionProfile(s.name))
+      .filter((n): n is string => n !== undefined),
+  );
+  const fresh: SectionChange[] = [];
+  for (const change of o.upsert) {
+    if (!existing.has(change.profile)) {
+      fresh.push(change);
+      continue;
+    }
+    const result = upsertSection(text, path, change);
+    if (result.changed) {
+      text = result.text;
+      changed = true;
+    }
+  }
+  if (fresh.length) {
+    const eol = parseIni(text, path).eol;
+    const body = fresh
+      .map((c) => [`[${c.section}]`, ...Object.entries(c.values).map(([k, v]) => `${k} = ${v}`)].join(eol))
+      .join(eol + eol);
+    const trimmed = text.replace(/(\r?\n)*$/, "");
+    text = `${trimmed}${trimmed ? eol + eol : ""}${body}${eol}`;
+    changed = true;
+  }
+  return { text, changed };
+}
+
 export interface WriteOptions {
   /** File mode for a new file, and enforced on every write when `enforceMode`. */
   mode: number;

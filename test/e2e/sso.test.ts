@@ -221,3 +221,78 @@ describe("rolectl sso logout", () => {
     expect(env.proxy.callsOf("Logout")).toHaveLength(1);
   });
 });
+
+describe("rolectl sso populate", () => {
+  const hash = () => createHash("sha256").update(readFileSync(env.sandbox.configPath)).digest("hex");
+
+  it("1,000 accounts: one profile per account and role in one edit, idempotent, --prune keeps hand-written ones", async () => {
+    const sso = env.proxy.sso;
+    sso.accounts.clear();
+    sso.addAccount(ACCOUNT, "Production", ["Admin"]);
+    const many = sso.addAccounts(999);
+    writeToken(sso.tokenCacheJson(sso.mintToken()));
+    // Hand-written: one of its own, one whose name the template would produce.
+    env.sandbox.writeConfig(
+      `${session()}\n# mine\n[profile mine]\nregion = eu-west-1\n\n[profile Production-Admin]\nregion = eu-central-1\n`,
+    );
+    const started = Date.now();
+    const r = await run(["sso", "populate", "--sso-session", "work", "--json"]);
+    const ms = Date.now() - started;
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { accounts: number; added: string[]; skipped: { profile: string }[] };
+    expect(out.accounts).toBe(1000);
+    expect(out.added).toHaveLength(999 * 2);
+    expect(out.skipped.map((s) => s.profile)).toEqual(["Production-Admin"]);
+    expect(r.stderr).toContain("Left profile Production-Admin alone (written by hand)");
+    expect(ms).toBeLessThan(60_000); // bounded; the closing note reports the figure
+    process.stdout.write(`sso populate, 1,000 accounts: ${ms} ms\n`);
+    const text = readFileSync(env.sandbox.configPath, "utf8");
+    expect(text).toContain("# mine\n[profile mine]\nregion = eu-west-1\n");
+    expect(text).toContain("[profile Production-Admin]\nregion = eu-central-1\n");
+    expect(text).toContain(
+      `[profile account-0001-AdministratorAccess]\nsso_session = work\nsso_account_id = ${many[0]?.accountId}\nsso_role_name = AdministratorAccess\nregion = ${sso.region}\nrolectl_populated = work\n`,
+    );
+    expect(env.proxy.callsOf("ListAccountRoles")).toHaveLength(1000);
+
+    // A populated profile works, for rolectl and for botocore's reader.
+    const creds = await run(["credential-process", "--profile", "account-0002-ReadOnlyAccess"]);
+    expect(creds.code, creds.stderr).toBe(0);
+    const botocore = spawnSync(PYTHON, ["test/support/botocore_profiles.py", env.sandbox.configPath], {
+      encoding: "utf8",
+    });
+    const profiles = (JSON.parse(botocore.stdout) as { profiles: Record<string, Record<string, string>> })
+      .profiles;
+    expect(Object.keys(profiles)).toHaveLength(2 + 999 * 2);
+    expect(profiles["account-0999-ReadOnlyAccess"]?.sso_account_id).toBe(many[998]?.accountId);
+
+    // Again: nothing to change, the file untouched.
+    const before = hash();
+    const again = await run(["sso", "populate", "--sso-session", "work"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("nothing changed");
+    expect(hash()).toBe(before);
+
+    // An account goes away: reported as stale, removed only with --prune.
+    sso.removeAccount(many[0]?.accountId as string);
+    const stale = await run(["sso", "populate", "--sso-session", "work"]);
+    expect(stale.stderr).toContain("2 populated profile(s) no longer reachable");
+    expect(hash()).toBe(before);
+    const dry = await run(["sso", "populate", "--sso-session", "work", "--prune", "--dry-run"]);
+    expect(dry.stdout).toContain("would remove 2 profile(s)");
+    expect(hash()).toBe(before);
+    const pruned = await run(["sso", "populate", "--sso-session", "work", "--prune"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const after = readFileSync(env.sandbox.configPath, "utf8");
+    expect(after).not.toContain("[profile account-0001-");
+    expect(after).toContain("[profile account-0002-AdministratorAccess]");
+    expect(after).toContain("# mine\n[profile mine]\nregion = eu-west-1\n");
+    expect(after).toContain("[profile Production-Admin]\nregion = eu-central-1\n");
+  });
+
+  it("a --name template without the account or role is refused before any call", async () => {
+    const r = await run(["sso", "populate", "--sso-session", "work", "--name", "{account_name}"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("{role_name}");
+    expect(env.proxy.calls).toEqual([]);
+  });
+});

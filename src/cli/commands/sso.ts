@@ -5,9 +5,17 @@ import { deleteCacheEntry, listCacheEntries } from "../../cache/store.js";
 import type { SharedConfig } from "../../config/files.js";
 import { requireProfile, ssoLoginOf } from "../../config/profiles.js";
 import { sourceIdentity } from "../../core/assume/plan.js";
+import {
+  type AccountRoles,
+  checkNameTemplate,
+  DEFAULT_NAME_TEMPLATE,
+  listReachable,
+  planPopulate,
+} from "../../core/sso/populate.js";
 import type { SsoLogin } from "../../shared/credentials.js";
 import { secretDigest } from "../../shared/digest.js";
 import { awsErrorName, configError, usageError } from "../../shared/errors.js";
+import { validateRegion } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import type { CliContext } from "../context.js";
 import { withExamples } from "../help.js";
@@ -109,6 +117,115 @@ export function registerSso(program: Command, run: CommandRunner): void {
       ctx.out.result(
         { session: login.session ?? null, startUrl: login.startUrl, region: login.region, expiresAt },
         () => `signed in to ${describeLogin(login)}; the token is good until ${expiresAt}`,
+      );
+    }),
+  );
+
+  withExamples(
+    group
+      .command("populate")
+      .description(
+        "write a profile for every account and role the sign-in reaches (one edit; your own profiles are never touched)",
+      )
+      .option("--sso-session <name>", "the [sso-session NAME] to list (else --profile's, or the only one)")
+      .option(
+        "--name <template>",
+        "profile names: {account_name}, {account_id}, {role_name}, {session} (others become -)",
+        DEFAULT_NAME_TEMPLATE,
+      )
+      .option("--prune", "also remove profiles populated earlier whose account or role is gone"),
+    [
+      "rolectl sso populate --sso-session work",
+      "rolectl sso populate --sso-session work --name '{account_id}-{role_name}' --region eu-west-1",
+      "rolectl sso populate --sso-session work --prune --dry-run",
+    ],
+  ).action(
+    run(async (ctx, opts: SsoOptions & { name: string; prune?: boolean }) => {
+      const template = checkNameTemplate(opts.name);
+      const shared = await ctx.sharedConfig();
+      const login = loginFor(shared, opts.ssoSession, ctx.opts.profile);
+      if (!login.session)
+        throw usageError(
+          "usage",
+          "sso populate needs an [sso-session]: profiles it writes name the session.",
+          {
+            hint: "Add an [sso-session NAME] section with sso_start_url and sso_region, and pass --sso-session NAME.",
+          },
+        );
+      const region = ctx.opts.region ?? login.region;
+      validateRegion(region, "--region");
+      const settings = await ctx.awsSettings();
+      const [{ ssoTokenDeps }, { ssoAccessToken }, { createSsoPortalApi }] = await Promise.all([
+        import("../sso-session.js"),
+        import("../../core/sso/token.js"),
+        import("../../aws/sso.js"),
+      ]);
+      // No token yet: sign in here if a person is at the terminal, else say how.
+      const token = await ssoAccessToken(
+        login,
+        await ssoTokenDeps(ctx, login, settings, {
+          show: ctx.nonInteractive === undefined ? "stderr" : { refused: ctx.nonInteractive },
+        }),
+      );
+      const spinner = await ctx.progress("Listing accounts");
+      let reachable: AccountRoles[];
+      try {
+        reachable = await listReachable(createSsoPortalApi(settings, login.region), token, {
+          concurrency: 8,
+          progress: (done, total) => spinner.update(`Listing roles: ${done}/${total} accounts`),
+        });
+        spinner.stop();
+      } catch (err) {
+        spinner.fail();
+        throw err;
+      }
+      const plan = planPopulate({
+        session: login.session,
+        region,
+        template,
+        reachable,
+        existing: shared.config,
+      });
+      const removing = opts.prune ? plan.stale : [];
+      const summary = {
+        session: login.session,
+        accounts: reachable.length,
+        added: plan.add.map((p) => p.profile),
+        updated: plan.update.map((p) => p.profile),
+        removed: removing,
+        stale: opts.prune ? [] : plan.stale,
+        unchanged: plan.unchanged.length,
+        skipped: plan.skipped,
+        dryRun: ctx.opts.dryRun === true,
+      };
+      for (const s of plan.skipped) ctx.out.warn(`Left profile ${s.profile} alone (${s.reason}).`);
+      if (!opts.prune && plan.stale.length)
+        ctx.out.warn(
+          `${plan.stale.length} populated profile(s) no longer reachable: ${plan.stale.slice(0, 5).join(", ")}${plan.stale.length > 5 ? ", …" : ""}; --prune removes them.`,
+        );
+      const changes = plan.add.length + plan.update.length + removing.length;
+      if (changes && !ctx.opts.dryRun) {
+        const { editConfigFile, editProfiles } = await import("../../config/edit.js");
+        const path = shared.paths.config;
+        await editConfigFile(
+          path,
+          (text) =>
+            editProfiles(text, path, {
+              upsert: [...plan.add, ...plan.update].map((p) => ({
+                section: `profile ${p.profile}`,
+                profile: p.profile,
+                values: p.values,
+              })),
+              removeProfiles: removing,
+            }).text,
+          { mode: 0o600 },
+        );
+      }
+      const verb = ctx.opts.dryRun ? "would " : "";
+      ctx.out.result(summary, () =>
+        changes
+          ? `${reachable.length} accounts: ${verb}add ${plan.add.length}, ${verb}update ${plan.update.length}, ${verb}remove ${removing.length} profile(s) in ${shared.paths.config}; ${plan.unchanged.length} unchanged`
+          : `${reachable.length} accounts: all ${plan.unchanged.length} profile(s) are up to date; nothing changed`,
       );
     }),
   );
