@@ -150,13 +150,13 @@ try {
     ["policy", "amplify-cli", "--without", "auth"],
     { maxLines: 8 },
   );
-  await step("A role for GitHub Actions (plan only)", [
+  proxy.github.subject = "repo:bizcorp/portal:ref:refs/heads/main";
+  await step("A role for GitHub Actions: only bizcorp/portal's workflows may assume it", [
     "role",
     "create",
     "gha-deploy",
     "--profile",
     "bizadmin",
-    "--dry-run",
     "--web-identity",
     "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
     "--audience",
@@ -186,6 +186,57 @@ try {
     "bizadmin",
     "--yes",
   ]);
+  // IAM Identity Center: the proxy plays sso-oidc and the portal; "a person" approves the code.
+  const { appendFileSync, readFileSync } = await import("node:fs");
+  proxy.sso.autoApprove = true;
+  proxy.sso.addAccount("222222222222", "Dev Corp", ["Developer"]);
+  proxy.sso.addAccounts(25, { roleNames: ["AdministratorAccess", "ReadOnlyAccess"] });
+  appendFileSync(
+    sandbox.configPath,
+    `\n[sso-session corp]\nsso_start_url = ${proxy.sso.startUrl}\nsso_region = ${proxy.sso.region}\n` +
+      "\n[profile dev-sso]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\n",
+  );
+  await step("IAM Identity Center: sign in with the device flow (the token is shared with the AWS CLI)", [
+    "sso",
+    "login",
+    "--sso-session",
+    "corp",
+    "--no-browser",
+  ]);
+  await step("The SSO profile's credentials, from the portal (cached like any role's)", [
+    "whoami",
+    "--profile",
+    "dev-sso",
+  ]);
+  await step("A profile for every account and role the sign-in reaches, in one edit", [
+    "sso",
+    "populate",
+    "--sso-session",
+    "corp",
+  ]);
+  await step("Again: nothing to change", ["sso", "populate", "--sso-session", "corp"]);
+
+  // Web identity: a CI job's OIDC token, no stored secret (the proxy plays GitHub's endpoint).
+  await step(
+    "A GitHub Actions job assumes a role with its OIDC token: no keys anywhere",
+    [
+      "exec",
+      "--github-actions",
+      "--role-arn",
+      "arn:aws:iam::111111111111:role/gha-deploy",
+      "--",
+      "sh",
+      "-c",
+      'echo "deploying as $(echo $AWS_ACCESS_KEY_ID | cut -c1-8)…"',
+    ],
+    {
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: proxy.github.url,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: proxy.github.requestToken,
+      },
+    },
+  );
+
   await step(
     "Bad input is refused before any AWS call (exit 2)",
     ["role", "create", "bad name", "--trust-account", "12345"],
@@ -193,7 +244,6 @@ try {
   );
 
   // An organization's generated config: 10,000 more profiles. The cache hit does not read it.
-  const { appendFileSync, readFileSync } = await import("node:fs");
   const generated: string[] = [];
   for (let i = 0; i < 10_000; i++)
     generated.push(
