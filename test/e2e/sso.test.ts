@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createTrustingRole, keysFor } from "../support/accounts.js";
-import { runProgram } from "../support/cli.js";
+import { BIN, runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 
 // IAM Identity Center through rolectl (issue 17): sign-in, the token cache shared with the AWS
@@ -294,5 +294,37 @@ describe("rolectl sso populate", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("{role_name}");
     expect(env.proxy.calls).toEqual([]);
+  });
+});
+
+describe("on a terminal", () => {
+  it("30 parallel credential-process calls with no token: exactly one sign-in (one code shown), the others wait for it", async () => {
+    const sso = env.proxy.sso;
+    sso.autoApprove = true;
+    const outs = Array.from({ length: 30 }, (_, i) => join(env.sandbox.dir, `out${i}`));
+    const node = (out: string) =>
+      `'${process.execPath}' '${BIN}' credential-process --profile dev > '${out}' 2>/dev/null; echo "exit $?" >> '${out}.code'`;
+    const script = `${outs.map((o) => `(${node(o)}) &`).join("\n")}\nwait\n`;
+    const file = join(env.sandbox.dir, "parallel.sh");
+    writeFileSync(file, script);
+    const child = spawn("script", ["-qec", `bash '${file}'`, "/dev/null"], {
+      env: { ...env.sandbox.env, TERM: "xterm" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let screen = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      screen += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    await new Promise((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    for (const out of outs) {
+      expect(readFileSync(`${out}.code`, "utf8").trim()).toBe("exit 0");
+      expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({ Version: 1 });
+    }
+    expect(env.proxy.callsOf("StartDeviceAuthorization")).toHaveLength(1);
+    expect(env.proxy.callsOf("RegisterClient")).toHaveLength(1);
+    expect(screen.match(/enter the code [A-Z0-9]{4}-[A-Z0-9]{4}/g)).toHaveLength(1);
+    expect(env.proxy.callsOf("GetRoleCredentials")).toHaveLength(1);
   });
 });
