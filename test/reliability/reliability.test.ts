@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  appendFileSync,
   chmodSync,
   existsSync,
   mkdirSync,
@@ -618,6 +619,37 @@ describe("secrets", () => {
       "--no-verify",
     ]);
     expect(setup.code).toBe(0);
+    // IAM Identity Center and web identity: tokens, refresh tokens, client secrets (issue 17).
+    const sso = env.proxy.sso;
+    sso.autoApprove = true;
+    sso.addAccount(DEV, "Dev Corp", ["Developer"]);
+    appendFileSync(
+      env.sandbox.configPath,
+      `\n[sso-session corp]\nsso_start_url = ${sso.startUrl}\nsso_region = ${sso.region}\n\n[profile dev-sso]\nsso_session = corp\nsso_account_id = ${DEV}\nsso_role_name = Developer\n`,
+    );
+    expect((await run(["sso", "login", "--sso-session", "corp", "--no-browser"])).code).toBe(0);
+    expect((await run(["credential-process", "--profile", "dev-sso"])).code).toBe(0);
+    expect((await run(["sso", "populate", "--sso-session", "corp"])).code).toBe(0);
+    const ssoToken = JSON.parse(
+      readFileSync(
+        join(
+          env.sandbox.home,
+          ".aws",
+          "sso",
+          "cache",
+          `${createHash("sha1").update("corp").digest("hex")}.json`,
+        ),
+        "utf8",
+      ),
+    ) as Record<string, string>;
+    const gha = await run(
+      ["exec", "--github-actions", "--role-arn", `arn:aws:iam::${BIZ}:role/Deploy`, "--", "true"],
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: env.proxy.github.url,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: env.proxy.github.requestToken,
+      },
+    );
+    expect(gha.code).toBe(0);
     const seed = readFileSync(seedFile, "utf8").trim();
     const userSecret =
       /\[seconduser\]\naws_access_key_id = \S+\naws_secret_access_key = (\S+)/.exec(
@@ -629,6 +661,11 @@ describe("secrets", () => {
       "MFA seed": seed,
       "MFA code": mfaCode,
       "new user's secret key": userSecret,
+      "SSO access token": ssoToken.accessToken,
+      "SSO refresh token": ssoToken.refreshToken,
+      "SSO client secret": ssoToken.clientSecret,
+      "GitHub request token": env.proxy.github.requestToken,
+      "GitHub OIDC token": env.proxy.github.issuedTokens()[0]?.jwt,
     };
     expect(Object.values(secrets).every((s) => typeof s === "string" && s.length >= 6)).toBe(true);
 
