@@ -95,6 +95,63 @@ describe("rolectl sso login", () => {
   });
 });
 
+describe("rolectl sso login in a browser", () => {
+  /** A "browser" that visits the page it is given (which approves the code) and notes that it ran. */
+  const fakeBrowser = () => {
+    const path = join(env.sandbox.dir, "browser.sh");
+    const visited = join(env.sandbox.dir, "visited");
+    writeFileSync(
+      path,
+      `#!/bin/sh\necho "$1" > '${visited}'\n'${process.execPath}' -e 'fetch(process.argv[1]).then(r => r.text())' "$1"\n`,
+      { mode: 0o755 },
+    );
+    return { path, visited };
+  };
+
+  it("opens the verification page where there is a display, and signs in when it is approved there", async () => {
+    const browser = fakeBrowser();
+    const r = await env.sandbox.run(["sso", "login", "--profile", "dev"], {
+      env: { DISPLAY: ":0", BROWSER: browser.path },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(browser.visited, "utf8").trim()).toMatch(
+      /\/device\?user_code=[A-Z0-9]{4}-[A-Z0-9]{4}$/,
+    );
+    expect(r.stderr).toContain("Signing in to IAM Identity Center in your browser");
+    expect(env.proxy.sso.stats().verificationVisits).toBe(1);
+  });
+
+  it("never opens a browser in CI: the URL and code are printed instead", async () => {
+    const browser = fakeBrowser();
+    env.proxy.sso.autoApprove = true;
+    const r = await env.sandbox.run(["sso", "login", "--profile", "dev"], {
+      env: { CI: "true", DISPLAY: ":0", BROWSER: browser.path },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(browser.visited)).toBe(false);
+    expect(r.stderr).toMatch(/open \S+ and enter the code/);
+  });
+
+  it("a legacy profile (sso_start_url in the profile): signs in, and its token file is named by the start URL", async () => {
+    env.proxy.sso.autoApprove = true;
+    env.sandbox.writeConfig(
+      `[profile old]\nsso_start_url = ${env.proxy.sso.startUrl}\nsso_region = ${env.proxy.sso.region}\nsso_account_id = ${ACCOUNT}\nsso_role_name = Admin\n`,
+    );
+    const r = await run(["sso", "login", "--profile", "old", "--no-browser"]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = join(
+      env.sandbox.home,
+      ".aws",
+      "sso",
+      "cache",
+      `${createHash("sha1").update(env.proxy.sso.startUrl).digest("hex")}.json`,
+    );
+    expect(JSON.parse(readFileSync(file, "utf8")).startUrl).toBe(env.proxy.sso.startUrl);
+    const creds = await run(["credential-process", "--profile", "old"]);
+    expect(creds.code, creds.stderr).toBe(0);
+  });
+});
+
 describe("IAM Identity Center profiles as credential sources", () => {
   it("uses a token the AWS CLI wrote: credential-process for the profile, one GetRoleCredentials, then the cache", async () => {
     const sso = env.proxy.sso;
@@ -172,7 +229,7 @@ describe("IAM Identity Center profiles as credential sources", () => {
 
   it("no token and nobody to sign in (CI): exit 4 naming `rolectl sso login --sso-session work`, no device flow", async () => {
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => run(["credential-process", "--profile", "dev"])),
+      Array.from({ length: 30 }, () => run(["credential-process", "--profile", "dev"])),
     );
     for (const r of results) {
       expect(r.code).toBe(4);
