@@ -100,6 +100,11 @@ describe("checkTrustPolicy", () => {
     ["a user with a path", allow({ Principal: { AWS: "arn:aws-us-gov:iam::123456789012:user/ops/alice" } })],
     ["a role", allow({ Principal: { AWS: ["arn:aws:iam::123456789012:role/Deployer"] } })],
     [
+      "a role in an isolated partition",
+      allow({ Principal: { AWS: "arn:aws-iso-b:iam::123456789012:role/R" } }),
+    ],
+    ["a federated user", allow({ Principal: { AWS: "arn:aws:sts::123456789012:federated-user/bob" } })],
+    [
       "an assumed-role session",
       allow({ Principal: { AWS: "arn:aws:sts::123456789012:assumed-role/R/session" } }),
     ],
@@ -196,11 +201,23 @@ describe("checkTrustPolicy", () => {
     expect(refusal(() => check(allow({ Principal: "*" }), { allowAnyPrincipal: true })).message).toMatch(
       /Condition/,
     );
+    // An operator with no keys restricts nothing.
+    const empty = allow({ Principal: "*", Condition: { StringEquals: {} } });
+    expect(refusal(() => check(empty, { allowAnyPrincipal: true })).message).toMatch(/Condition/);
   });
 });
 
 describe("subjectMatchesAnyOwner", () => {
-  it.each(["*", "**", "?*", "repo:*", "repo:*/*:*", "project_path:*"])("%s matches any owner", (s) => {
+  it.each([
+    "*",
+    "**",
+    "?*",
+    "repo:*",
+    "repo:*/*:*",
+    "project_path:*",
+    "repo:org*",
+    "repo:org?/app:*",
+  ])("%s matches any owner (or owners that merely start alike)", (s) => {
     expect(subjectMatchesAnyOwner(s)).toBe(true);
   });
   it.each([

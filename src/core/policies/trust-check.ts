@@ -26,9 +26,10 @@ const FEDERATED_HOSTS = [
   "www.amazon.com",
 ];
 
-const PARTITION = "(aws|aws-cn|aws-us-gov)";
+// aws, aws-cn, aws-us-gov and the isolated partitions (aws-iso, aws-iso-b, …).
+const PARTITION = "aws(-[a-z]+)*";
 const AWS_PRINCIPAL = new RegExp(
-  `^(\\d{12}|arn:${PARTITION}:iam::\\d{12}:(root|(user|role)/([\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64})|arn:${PARTITION}:sts::\\d{12}:assumed-role/[\\w+=,.@-]{1,64}/[\\w+=,.@-]{2,64})$`,
+  `^(\\d{12}|arn:${PARTITION}:iam::\\d{12}:(root|(user|role)/([\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64})|arn:${PARTITION}:sts::\\d{12}:(assumed-role/[\\w+=,.@-]{1,64}/[\\w+=,.@-]{2,64}|federated-user/[\\w+=,.@-]{2,32}))$`,
 );
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
 
@@ -62,8 +63,13 @@ export function checkTrustPolicy(doc: PolicyDocumentShape, source: string, o: Tr
     if (principal === undefined) bad('it needs a Principal, e.g. {"Service": "ec2.amazonaws.com"}');
     const anyone = checkPrincipal(principal, bad);
     if (anyone && allow) {
+      // At least one operator with at least one key: {"StringEquals": {}} restricts nothing.
       const hasCondition =
-        typeof s.Condition === "object" && s.Condition !== null && Object.keys(s.Condition).length > 0;
+        typeof s.Condition === "object" &&
+        s.Condition !== null &&
+        Object.values(s.Condition).some(
+          (block) => typeof block === "object" && block !== null && Object.keys(block).length > 0,
+        );
       if (!o.allowAnyPrincipal)
         bad(
           'it trusts "*", any principal in any AWS account; refused without --allow-any-principal',

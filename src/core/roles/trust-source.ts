@@ -41,7 +41,7 @@ const SHARED_PROVIDERS = ["token.actions.githubusercontent.com", "gitlab.com", "
  * ("repo:*", "project_path:*"). Under StringLike it matches every repository of the provider.
  */
 export const subjectMatchesAnyOwner = (subject: string): boolean =>
-  /^[*?]+$/.test(subject) || /^[\w-]+:[*?]/.test(subject);
+  /^[*?]+$/.test(subject) || /^[\w-]+:[^/:]*[*?]/.test(subject);
 
 function validateProviderArn(value: string, kind: "oidc-provider" | "saml-provider", flag: string): string {
   const re = kind === "oidc-provider" ? OIDC_PROVIDER_ARN : SAML_PROVIDER_ARN;
@@ -206,21 +206,28 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
         });
         subjects = typed.trim() ? [typed.trim()] : [];
       }
-      // A subject pattern that matches every owner's tokens trusts strangers, like no subject.
-      const anyOwner = subjects.find(subjectMatchesAnyOwner);
-      if (anyOwner !== undefined && !o.allowAnySubject)
-        throw usageError(
-          "invalid_input",
-          `Invalid subject ${JSON.stringify(anyOwner)} (--subject): it matches the tokens of every owner (any repository, on GitHub), so anyone could assume the role.`,
-          {
-            hint: "Name the owner, e.g. --subject 'repo:ORG/REPO:*', or add --allow-any-subject if that is really meant.",
-          },
-        );
       const host = oidcHost(provider);
+      const shared = SHARED_PROVIDERS.some((p) => host === p || host.startsWith(`${p}/`));
       const warnings: string[] = [];
+      // On a provider anyone can get tokens from, a subject pattern that matches every owner
+      // trusts strangers, like no subject. On a private one (an EKS cluster) it is only broad.
+      const anyOwner = subjects.find(subjectMatchesAnyOwner);
+      if (anyOwner !== undefined && !o.allowAnySubject) {
+        if (shared)
+          throw usageError(
+            "invalid_input",
+            `Invalid subject ${JSON.stringify(anyOwner)} (--subject): on ${host} it matches the tokens of every owner, so anyone could assume the role.`,
+            {
+              hint: "Name the owner, e.g. --subject 'repo:ORG/REPO:*', or add --allow-any-subject if that is really meant.",
+            },
+          );
+        warnings.push(
+          `The subject ${JSON.stringify(anyOwner)} matches every identity ${host} issues tokens to.`,
+        );
+      }
       if (!subjects.length && !o.allowAnySubject) {
         // GitHub Enterprise Cloud's issuer is the shared one with the enterprise's slug after it.
-        if (SHARED_PROVIDERS.some((p) => host === p || host.startsWith(`${p}/`)))
+        if (shared)
           throw usageError(
             "invalid_input",
             `A role trusting ${host} without --subject can be assumed by any of its users: any repository on GitHub, for instance.`,
