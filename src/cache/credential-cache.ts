@@ -18,7 +18,10 @@ export interface CredentialCache {
 export function fileCredentialCache(dir: string): CredentialCache {
   return {
     lookup: (key) => readCacheEntry(dir, key.id, key.material),
-    lock: (key, onWait) => acquireLock(join(dir, `${key.id}.lock`), {}, onWait),
+    // Its holder may be waiting for a person (an MFA code, an IAM Identity Center sign-in of up
+    // to a device code's 10 minutes): waiters wait that long. A dead holder is found at once.
+    lock: (key, onWait) =>
+      acquireLock(join(dir, `${key.id}.lock`), { timeoutMs: 15 * 60_000, maxAgeMs: 15 * 60_000 }, onWait),
     store: (key, entry) => writeCacheEntry(dir, key.id, { ...entry, key: key.material }),
   };
 }

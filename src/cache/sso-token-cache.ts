@@ -36,6 +36,7 @@ export function readSsoToken(path: string): SsoToken | undefined {
       "clientId",
       "clientSecret",
       "registrationExpiresAt",
+      "rolectlRegistration",
     ];
     return {
       accessToken,
@@ -60,6 +61,10 @@ export async function writeSsoToken(path: string, token: SsoToken): Promise<void
       // replaced whole
     }
   }
+  // A field the new token lacks is dropped, not kept from the old one: a sign-in without a
+  // refresh token must not leave the previous sign-in's refresh token beside it.
+  for (const key of ["refreshToken", "rolectlRegistration"] as const)
+    if (!(key in token)) delete previous[key];
   await writeFileAtomic(path, `${JSON.stringify({ ...previous, ...token }, null, 2)}\n`, 0o600);
 }
 

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { statSync } from "node:fs";
+import { utimes, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { AwsSettings } from "../aws/settings.js";
 import { cacheDirFor } from "../cache/location.js";
 import { readSsoToken, ssoCacheDir, ssoTokenPath, writeSsoToken } from "../cache/sso-token-cache.js";
@@ -38,6 +40,7 @@ export async function ssoTokenDeps(
   const path = tokenPathFor(ctx, login);
   const cacheDir = cacheDirFor(ctx.env, ctx.home);
   const debug = ctx.opts.debug ? (line: string) => ctx.out.debug(line) : undefined;
+  const lockPath = join(cacheDir, `sso-${basename(path, ".json")}.lock`);
   const say = (text: string) => (o.show === "tty" ? writeToTty(`${text}\n`) : ctx.out.info(text));
   let announced = false;
   return {
@@ -56,17 +59,27 @@ export async function ssoTokenDeps(
         ctx.out.addSecret(token.clientSecret);
         await writeSsoToken(path, token);
       },
+      failedAt: () => {
+        try {
+          return statSync(`${lockPath}.failed`).mtimeMs;
+        } catch {
+          return undefined;
+        }
+      },
+      markFailed: async () => {
+        await ensureCacheDir(cacheDir);
+        await writeFile(`${lockPath}.failed`, "", { mode: 0o600 });
+        const now = new Date();
+        await utimes(`${lockPath}.failed`, now, now);
+      },
     },
     lock: async () => {
       await ensureCacheDir(cacheDir);
       // A sign-in waits for a person: as long as a device code lives.
-      return acquireLock(
-        join(cacheDir, `sso-${path.slice(path.lastIndexOf("/") + 1, -".json".length)}.lock`),
-        { timeoutMs: 15 * 60_000, maxAgeMs: 15 * 60_000 },
-        (holder) =>
-          say(
-            `Waiting for ${holder ? `rolectl (pid ${holder.pid})` : "another rolectl"}, which is signing in to IAM Identity Center…`,
-          ),
+      return acquireLock(lockPath, { timeoutMs: 15 * 60_000, maxAgeMs: 15 * 60_000 }, (holder) =>
+        say(
+          `Waiting for ${holder ? `rolectl (pid ${holder.pid})` : "another rolectl"}, which is signing in to IAM Identity Center…`,
+        ),
       );
     },
     now: Date.now,
@@ -95,7 +108,8 @@ export async function ssoTokenDeps(
  */
 function openBrowser(ctx: CliContext, url: string): boolean {
   const env = ctx.env;
-  if (env.CI || env.SSH_CONNECTION || env.ROLECTL_NO_BROWSER) return false;
+  const set = (v: string | undefined) => v !== undefined && v !== "" && v !== "false" && v !== "0";
+  if (set(env.CI) || set(env.SSH_CONNECTION) || set(env.ROLECTL_NO_BROWSER)) return false;
   const command =
     process.platform === "darwin"
       ? ["open", url]

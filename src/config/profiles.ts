@@ -175,10 +175,12 @@ export function resolveProfile(shared: SharedConfig, name: string): ResolvedProf
 }
 
 function baseSourceOf(shared: SharedConfig, name: string, p: ProfileSettings, isTarget: boolean): BaseSource {
+  // botocore's order for a profile's own credentials: IAM Identity Center, then keys, then a
+  // credential_process (a profile left with old keys after `aws configure` still signs in).
+  if (p.sso_session || p.sso_start_url || p.sso_account_id) return ssoSource(shared, name, p);
   if (hasStaticKeys(p)) return staticSource(name, p);
   if (p.credential_process) return { kind: "process", profile: name, command: p.credential_process };
   if (p.credential_source) return credentialSourceOf(name, p.credential_source);
-  if (p.sso_session || p.sso_start_url || p.sso_account_id) return ssoSource(shared, name, p);
   throw configError(
     "no_credentials",
     isTarget
@@ -188,7 +190,12 @@ function baseSourceOf(shared: SharedConfig, name: string, p: ProfileSettings, is
 }
 
 /** The IAM Identity Center sign-in a profile names: its [sso-session], or (legacy) its own keys. */
-export function ssoLoginOf(shared: SharedConfig, where: string, p: ProfileSettings): SsoLogin {
+export function ssoLoginOf(
+  shared: SharedConfig,
+  where: string,
+  p: ProfileSettings,
+  profile?: string,
+): SsoLogin {
   let login: Partial<SsoLogin>;
   if (p.sso_session) {
     const session = shared.ssoSessions.get(p.sso_session);
@@ -237,6 +244,7 @@ export function ssoLoginOf(shared: SharedConfig, where: string, p: ProfileSettin
     throw configError("config_invalid", `${where}: sso_region must look like us-east-1.`);
   return {
     ...(login.session ? { session: login.session } : {}),
+    ...(profile !== undefined && !login.session ? { profile } : {}),
     startUrl,
     region: login.region as string,
     scopes: login.scopes ?? [],
@@ -244,7 +252,7 @@ export function ssoLoginOf(shared: SharedConfig, where: string, p: ProfileSettin
 }
 
 function ssoSource(shared: SharedConfig, name: string, p: ProfileSettings): BaseSource {
-  const login = ssoLoginOf(shared, `Profile ${name}`, p);
+  const login = ssoLoginOf(shared, `Profile ${name}`, p, name);
   const missing = ["sso_account_id", "sso_role_name"].filter((k) => !p[k]);
   if (missing.length)
     throw configError(

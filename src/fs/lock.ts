@@ -41,18 +41,20 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function tryCreate(path: string): Promise<boolean> {
+/** Creates the lock file; its content (which names this holder), or undefined when it exists. */
+async function tryCreate(path: string): Promise<string | undefined> {
   try {
     const h = await fsp.open(
       path,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
       0o600,
     );
-    await h.writeFile(`${process.pid} ${host()} ${Date.now()}\n`);
+    const content = `${process.pid} ${host()} ${Date.now()}\n`;
+    await h.writeFile(content);
     await h.close();
-    return true;
+    return content;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw err;
   }
 }
@@ -137,7 +139,7 @@ async function breakIfStale(path: string, maxAgeMs: number): Promise<void> {
   const stale = await isStale(path, maxAgeMs);
   if (stale === undefined) return;
   const guard = `${path}.break`;
-  if (!(await tryCreate(guard))) {
+  if ((await tryCreate(guard)) === undefined) {
     // Someone else is breaking it; a guard left by a killed breaker expires quickly.
     const st = await fsp.stat(guard).catch(() => undefined);
     if (st && Date.now() - st.mtimeMs > 5000) await fsp.unlink(guard).catch(() => {});
@@ -164,16 +166,19 @@ export async function acquireLock(
   const maxAgeMs = options.maxAgeMs ?? 300_000;
   let waited = false;
   for (;;) {
-    if (await tryCreate(path)) {
+    const mine = await tryCreate(path);
+    if (mine !== undefined) {
       const beat = setInterval(() => {
         const now = new Date();
         void fsp.utimes(path, now, now).catch(() => {});
       }, options.heartbeatMs ?? HEARTBEAT_MS);
       beat.unref();
       return {
-        release: () => {
+        release: async () => {
           clearInterval(beat);
-          return fsp.unlink(path).catch(() => {});
+          // Only our own: if ours was broken as stale meanwhile, the file is someone else's.
+          const now = await readLockFile(path).catch(() => undefined);
+          if (now?.content === mine) await fsp.unlink(path).catch(() => {});
         },
       };
     }

@@ -67,6 +67,12 @@ export interface SsoToken {
   clientSecret?: string;
   /** RFC 3339; botocore will not refresh without it. */
   registrationExpiresAt?: string;
+  /**
+   * Set when rolectl registered the client (for the device flow, in this region with these
+   * scopes): only such a registration is reused to sign in. The AWS CLI's own (PKCE) clients
+   * may not use the device grant.
+   */
+  rolectlRegistration?: string;
 }
 
 /** Where an IAM Identity Center sign-in happens (an [sso-session], or a legacy profile's keys). */
@@ -77,4 +83,6 @@ export interface SsoLogin {
   region: string;
   /** sso_registration_scopes (sso:account:access when none). */
   scopes: string[];
+  /** A legacy profile's name (its sign-in is named by it in hints). */
+  profile?: string;
 }

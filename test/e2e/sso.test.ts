@@ -52,6 +52,7 @@ describe("rolectl sso login", () => {
     expect(r.stderr).toMatch(/open \S+ and enter the code [A-Z0-9]{4}-[A-Z0-9]{4}/);
     expect(r.stdout).toMatch(/^signed in to sso-session work/);
     const token = JSON.parse(readFileSync(tokenFile(), "utf8")) as Record<string, string>;
+    // The AWS CLI's fields, and rolectl's mark on a client it registered (botocore ignores it).
     expect(Object.keys(token).sort()).toEqual(
       [
         "accessToken",
@@ -61,6 +62,7 @@ describe("rolectl sso login", () => {
         "refreshToken",
         "region",
         "registrationExpiresAt",
+        "rolectlRegistration",
         "startUrl",
       ].sort(),
     );

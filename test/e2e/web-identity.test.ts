@@ -131,7 +131,7 @@ describe("a token file", () => {
       tokenPath(),
     ]);
     expect(expired.code).toBe(4);
-    expect(expired.stderr).toContain(`the web identity token in ${tokenPath()} have expired`);
+    expect(expired.stderr).toContain(`The web identity token in ${tokenPath()} has expired`);
   });
 
   it.each([

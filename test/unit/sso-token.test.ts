@@ -24,9 +24,12 @@ function harness(opts: {
   deviceAnswers?: string[];
   refresh?: "ok" | "InvalidGrant";
   noSignIn?: string;
+  /** A sign-in failed at this time (in another process). */
+  failedAt?: number;
 }) {
   let now = NOW;
   let stored = opts.token;
+  let failedAt = opts.failedAt;
   const calls: string[] = [];
   const sleeps: number[] = [];
   const shown: string[] = [];
@@ -70,6 +73,11 @@ function harness(opts: {
       write: async (t) => {
         calls.push("write");
         stored = t;
+      },
+      failedAt: () => failedAt,
+      markFailed: async () => {
+        calls.push("markFailed");
+        failedAt = now;
       },
     },
     lock: async () => {
@@ -144,11 +152,47 @@ describe("ssoAccessToken", () => {
     expect(h.calls.some((c) => c.startsWith("StartDeviceAuthorization"))).toBe(false);
   });
 
-  it("a legacy profile (no [sso-session]) is never refreshed: it signs in again", async () => {
-    const h = harness({ token: token({ expiresAt: iso(NOW - 1000) }), deviceAnswers: ["ok"] });
+  it("a legacy profile (no [sso-session]) is never refreshed: it signs in again, reusing rolectl's registration", async () => {
+    const h = harness({
+      token: token({ expiresAt: iso(NOW - 1000), rolectlRegistration: "device_code eu-west-1 " }),
+      deviceAnswers: ["ok"],
+    });
     expect(await ssoAccessToken(LEGACY, h.deps)).toBe("signed-in");
     expect(h.calls.some((c) => c.includes("refresh_token"))).toBe(false);
     expect(h.calls).toContain("StartDeviceAuthorization(old-client)"); // the registration is reused
+    expect(h.calls).not.toContain("RegisterClient");
+  });
+
+  it("a client the AWS CLI registered (PKCE, maybe other scopes) refreshes, but is never used to sign in", async () => {
+    const h = harness({
+      token: token({ expiresAt: iso(NOW - 1000) }),
+      refresh: "InvalidGrant",
+      deviceAnswers: ["ok"],
+    });
+    expect(await ssoAccessToken(SESSION, h.deps)).toBe("signed-in");
+    expect(h.calls).toContain("CreateToken(refresh_token refresh-0 by old-client)");
+    expect(h.calls).toContain("RegisterClient");
+    expect(h.calls).toContain("StartDeviceAuthorization(new-client)");
+    expect(h.stored()?.rolectlRegistration).toBe("device_code eu-west-1 ");
+  });
+});
+
+describe("a failed sign-in", () => {
+  it("is recorded, and callers that waited for it do not each start another", async () => {
+    const first = harness({ deviceAnswers: ["AccessDenied"] });
+    await expect(ssoAccessToken(SESSION, first.deps)).rejects.toMatchObject({ code: "sso_login_denied" });
+    expect(first.calls).toContain("markFailed");
+    // A caller that asked before the failure (and so waited on the lock): no flow of its own.
+    const waiter = harness({ failedAt: NOW + 5_000 });
+    const err = await ssoAccessToken(SESSION, waiter.deps).catch((e: unknown) => e);
+    expect(isRolectlError(err) && err.code).toBe("sso_login_required");
+    expect(isRolectlError(err) && err.hint).toContain("rolectl sso login --sso-session work");
+    expect(waiter.calls.some((c) => c.startsWith("StartDeviceAuthorization") || c === "RegisterClient")).toBe(
+      false,
+    );
+    // One that asks after an old failure signs in as usual.
+    const later = harness({ failedAt: NOW - 60_000, deviceAnswers: ["ok"] });
+    expect(await ssoAccessToken(SESSION, later.deps)).toBe("signed-in");
   });
 });
 

@@ -40,7 +40,7 @@ export function loginFor(
         "config_invalid",
         `Profile ${profile} does not use IAM Identity Center (no sso_session or sso_start_url).`,
       );
-    return ssoLoginOf(shared, `Profile ${profile}`, p);
+    return ssoLoginOf(shared, `Profile ${profile}`, p, profile);
   }
   const sessions = [...shared.ssoSessions.keys()];
   if (sessions.length === 1)

@@ -297,7 +297,9 @@ function explainAssumeError(err: unknown, plan: ChainPlan, index: number): unkno
       cause: err,
       hint:
         name === "ExpiredToken"
-          ? `The credentials of ${sourceName(plan, index)} have expired; refresh them and run again.`
+          ? index === 0 && plan.base.kind === "web-identity"
+            ? `${sourceName(plan, index).replace(/^t/, "T")} has expired; get a new token and run again.`
+            : `The credentials of ${sourceName(plan, index)} have expired; refresh them and run again.`
           : `The credentials of ${sourceName(plan, index)} are not valid; check them.`,
     });
   }

@@ -54,7 +54,25 @@ function checkFileValue<T>(check: () => T): T {
   }
 }
 
-const envWebIdentity = (env: Env) => Boolean(env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE);
+/** botocore's environment form, which environment keys come before. */
+const envWebIdentity = (env: Env) =>
+  Boolean(env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE && !env.AWS_ACCESS_KEY_ID);
+
+function envWebIdentityProfile(env: Env): ResolvedProfile {
+  return {
+    name: "",
+    base: { kind: "web-identity", profile: "", token: { file: env.AWS_WEB_IDENTITY_TOKEN_FILE as string } },
+    roles: [
+      {
+        profile: "",
+        roleArn: parseRoleArn(env.AWS_ROLE_ARN as string, "AWS_ROLE_ARN").arn,
+        ...(env.AWS_ROLE_SESSION_NAME
+          ? { sessionName: validateSessionName(env.AWS_ROLE_SESSION_NAME, "AWS_ROLE_SESSION_NAME") }
+          : {}),
+      },
+    ],
+  };
+}
 
 /** The token source the flags name, checked against the flags it cannot go with. */
 function webIdentityRequest(req: CredentialRequest): WebIdentityToken | undefined {
@@ -129,26 +147,17 @@ export function planCredentialRequest(
     base = { name: "", base: { kind: "web-identity", profile: "", token: webIdentity }, roles: [] };
   } else if (req.roleArn === undefined && profileName === undefined && envWebIdentity(env)) {
     // botocore's environment form: AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE.
-    base = {
-      name: "",
-      base: { kind: "web-identity", profile: "", token: { file: env.AWS_WEB_IDENTITY_TOKEN_FILE as string } },
-      roles: [
-        {
-          profile: "",
-          roleArn: parseRoleArn(env.AWS_ROLE_ARN as string, "AWS_ROLE_ARN").arn,
-          ...(env.AWS_ROLE_SESSION_NAME
-            ? { sessionName: validateSessionName(env.AWS_ROLE_SESSION_NAME, "AWS_ROLE_SESSION_NAME") }
-            : {}),
-        },
-      ],
-    };
+    base = envWebIdentityProfile(env);
   } else if (req.roleArn !== undefined) {
     extraStep = adHocStep(req, req.roleArn);
-    // The ad-hoc role's source: the chosen profile, else environment keys, else [default].
+    // The ad-hoc role's source: the chosen profile, else environment keys, else the
+    // environment's web identity (an EKS pod), else [default].
     base =
       profileName === undefined && env.AWS_ACCESS_KEY_ID
         ? { name: "", base: { kind: "environment", profile: "(environment)" }, roles: [] }
-        : resolveProfile(shared, profileName ?? "default");
+        : profileName === undefined && envWebIdentity(env)
+          ? envWebIdentityProfile(env)
+          : resolveProfile(shared, profileName ?? "default");
   } else {
     for (const [flag, value] of [
       ["--external-id", req.externalId],

@@ -1,4 +1,5 @@
 import type { DeviceAuthorization, OidcClientRegistration, SsoOidcApi } from "../../aws/sso.js";
+import { tokenTime } from "../../cache/sso-token-cache.js";
 import type { Lock } from "../../fs/lock.js";
 import type { SsoLogin, SsoToken } from "../../shared/credentials.js";
 import { authError, awsErrorName, isRolectlError } from "../../shared/errors.js";
@@ -11,6 +12,9 @@ import { authError, awsErrorName, isRolectlError } from "../../shared/errors.js"
 export interface TokenStore {
   read(): SsoToken | undefined;
   write(token: SsoToken): Promise<void>;
+  /** When a sign-in last failed (expired, denied), as seen by every process. */
+  failedAt?(): number | undefined;
+  markFailed?(): Promise<void>;
 }
 
 export interface SignInPrompt {
@@ -43,20 +47,26 @@ const USABLE_MS = 60_000;
 const loginName = (login: SsoLogin) =>
   login.session ? `sso-session ${login.session}` : `start URL ${login.startUrl}`;
 export const loginHint = (login: SsoLogin) =>
-  `rolectl sso login ${login.session ? `--sso-session ${login.session}` : "--profile <this profile>"}`;
+  `rolectl sso login ${login.session ? `--sso-session ${login.session}` : `--profile ${login.profile ?? "<profile>"}`}`;
 
 const timeLeft = (t: SsoToken | undefined, now: number) => (t ? Date.parse(t.expiresAt) - now : -1);
 
-const registrationOf = (t: SsoToken | undefined, now: number): OidcClientRegistration | undefined =>
+/** What a registration rolectl made is for: it is reused only for the same sign-in. */
+const registrationTag = (login: SsoLogin) => `device_code ${login.region} ${login.scopes.join(",")}`;
+
+/** The cached client, for refreshing (any client) or for signing in (only one rolectl made for it). */
+const registrationOf = (
+  t: SsoToken | undefined,
+  now: number,
+  signingInTo?: SsoLogin,
+): OidcClientRegistration | undefined =>
   t?.clientId &&
   t.clientSecret &&
   t.registrationExpiresAt &&
-  Date.parse(t.registrationExpiresAt) - now > USABLE_MS
+  Date.parse(t.registrationExpiresAt) - now > USABLE_MS &&
+  (!signingInTo || t.rolectlRegistration === registrationTag(signingInTo))
     ? { clientId: t.clientId, clientSecret: t.clientSecret, expiresAt: Date.parse(t.registrationExpiresAt) }
     : undefined;
-
-/** botocore's timestamp form: UTC, whole seconds. */
-const stamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 function tokenRecord(
   login: SsoLogin,
@@ -70,11 +80,11 @@ function tokenRecord(
     startUrl: login.startUrl,
     region: login.region,
     accessToken: answer.accessToken,
-    expiresAt: stamp(now + answer.expiresInSeconds * 1000),
+    expiresAt: tokenTime(now + answer.expiresInSeconds * 1000),
     ...(refreshToken ? { refreshToken } : {}),
     clientId: client.clientId,
     clientSecret: client.clientSecret,
-    registrationExpiresAt: stamp(client.expiresAt),
+    registrationExpiresAt: tokenTime(client.expiresAt),
   };
 }
 
@@ -82,9 +92,17 @@ function tokenRecord(
 export async function ssoAccessToken(login: SsoLogin, deps: SsoTokenDeps): Promise<string> {
   const cached = deps.store.read();
   if (timeLeft(cached, deps.now()) > REFRESH_WINDOW_MS && cached) return cached.accessToken;
+  const asked = deps.now();
   const lock = await deps.lock();
   try {
-    // Whoever held the lock may have refreshed or signed in already.
+    // Whoever held the lock may have refreshed or signed in already — or tried and failed, in
+    // which case the callers that waited for it do not each start a sign-in of their own.
+    if ((deps.store.failedAt?.() ?? 0) >= asked)
+      throw authError(
+        "sso_login_required",
+        `Another rolectl's sign-in to ${loginName(login)} did not complete (the code expired or was denied).`,
+        { hint: `Run \`${loginHint(login)}\`, then try again.` },
+      );
     const current = deps.store.read();
     const left = timeLeft(current, deps.now());
     if (current && left > REFRESH_WINDOW_MS) return current.accessToken;
@@ -101,7 +119,12 @@ export async function ssoAccessToken(login: SsoLogin, deps: SsoTokenDeps): Promi
         `There is no valid IAM Identity Center token for ${loginName(login)}, and rolectl cannot sign in here (${deps.noSignIn}).`,
         { hint: `Run \`${loginHint(login)}\` where you can open a browser, then try again.` },
       );
-    return (await deviceSignIn(login, current, deps)).accessToken;
+    try {
+      return (await deviceSignIn(login, current, deps)).accessToken;
+    } catch (err) {
+      await deps.store.markFailed?.().catch(() => {});
+      throw err;
+    }
   } finally {
     await lock.release();
   }
@@ -113,7 +136,10 @@ async function refresh(login: SsoLogin, token: SsoToken | undefined, deps: SsoTo
   // botocore refreshes only tokens of an [sso-session]; a legacy profile signs in again.
   if (!login.session || !token?.refreshToken || !client) return undefined;
   const answer = await deps.oidc.tokenFromRefreshToken(client, token.refreshToken);
-  const next = tokenRecord(login, client, answer, deps.now(), token);
+  const next = {
+    ...tokenRecord(login, client, answer, deps.now(), token),
+    ...(token.rolectlRegistration ? { rolectlRegistration: token.rolectlRegistration } : {}),
+  };
   await deps.store.write(next);
   return next;
 }
@@ -128,8 +154,18 @@ export async function deviceSignIn(
   previous: SsoToken | undefined,
   deps: SsoTokenDeps,
 ): Promise<SsoToken> {
-  const client = registrationOf(previous, deps.now()) ?? (await deps.oidc.registerClient(login.scopes));
-  const device: DeviceAuthorization = await deps.oidc.startDeviceAuthorization(client, login.startUrl);
+  const reused = registrationOf(previous, deps.now(), login);
+  let client = reused ?? (await deps.oidc.registerClient(login.scopes));
+  let device: DeviceAuthorization;
+  try {
+    device = await deps.oidc.startDeviceAuthorization(client, login.startUrl);
+  } catch (err) {
+    // A cached client the service no longer takes: register anew, once.
+    const name = awsErrorName(err);
+    if (!reused || (name !== "InvalidClient" && name !== "UnauthorizedClient")) throw err;
+    client = await deps.oidc.registerClient(login.scopes);
+    device = await deps.oidc.startDeviceAuthorization(client, login.startUrl);
+  }
   await deps.showSignIn?.({
     verificationUri: device.verificationUri,
     ...(device.verificationUriComplete ? { verificationUriComplete: device.verificationUriComplete } : {}),
@@ -143,7 +179,10 @@ export async function deviceSignIn(
     await deps.sleep(interval);
     try {
       const answer = await deps.oidc.tokenFromDeviceCode(client, device.deviceCode);
-      const token = tokenRecord(login, client, answer, deps.now());
+      const token = {
+        ...tokenRecord(login, client, answer, deps.now()),
+        rolectlRegistration: registrationTag(login),
+      };
       await deps.store.write(token);
       return token;
     } catch (err) {
