@@ -174,8 +174,8 @@ export async function buildChainDeps(
       ssoRoleCredentials(ctx, base, settings, {
         show: canPrompt ? "tty" : { refused: refusal ?? "no terminal to show a sign-in on" },
       }),
-    assumeRoleWithWebIdentity: async (base, params) =>
-      createAssumeRoleWithWebIdentity(settings, debug)(await webIdentityToken(ctx, base), params),
+    webIdentityToken: (base) => webIdentityToken(ctx, base),
+    assumeRoleWithWebIdentity: createAssumeRoleWithWebIdentity(settings, debug),
     defaultSessionName,
     onCacheUnwritable: cacheUnwritable,
     onWait: (step, holder) => {

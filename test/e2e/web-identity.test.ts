@@ -86,6 +86,18 @@ describe("a token file", () => {
     expect(r.stderr + r.stdout).not.toContain(first);
   });
 
+  it("the cache is keyed by whose token it is: the same subject reuses it, another job's token at the same path does not", async () => {
+    const args = ["assume", "--role-arn", ROLE, "--web-identity-token-file", tokenPath(), "--json"];
+    writeFileSync(tokenPath(), jwt());
+    expect((await env.sandbox.run(args)).code).toBe(0);
+    writeFileSync(tokenPath(), jwt({ iat: Math.floor(Date.now() / 1000) + 5 })); // rotated, same subject
+    expect((await env.sandbox.run(args)).code).toBe(0);
+    expect(webIdentityCalls()).toHaveLength(1);
+    writeFileSync(tokenPath(), jwt({ sub: "repo:org/repo:ref:refs/heads/dev" })); // another job
+    expect((await env.sandbox.run(args)).code).toBe(0);
+    expect(webIdentityCalls()).toHaveLength(2);
+  });
+
   it("a profile with role_arn and web_identity_token_file, as the source of credential-process", async () => {
     writeFileSync(tokenPath(), jwt());
     env.sandbox.writeConfig(

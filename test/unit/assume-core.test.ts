@@ -39,6 +39,9 @@ const UNUSED_SOURCES = {
   ssoRoleCredentials: async () => {
     throw new Error("no IAM Identity Center in this test");
   },
+  webIdentityToken: async () => {
+    throw new Error("no web identity in this test");
+  },
   assumeRoleWithWebIdentity: async () => {
     throw new Error("no web identity in this test");
   },

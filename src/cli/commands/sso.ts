@@ -10,6 +10,7 @@ import {
   checkNameTemplate,
   DEFAULT_NAME_TEMPLATE,
   listReachable,
+  type PopulatePlan,
   planPopulate,
 } from "../../core/sso/populate.js";
 import type { SsoLogin } from "../../shared/credentials.js";
@@ -179,14 +180,42 @@ export function registerSso(program: Command, run: CommandRunner): void {
         spinner.fail();
         throw err;
       }
-      const plan = planPopulate({
-        session: login.session,
-        region,
-        template,
-        reachable,
-        existing: shared.config,
-      });
+      const planFor = (existing: SharedConfig["config"]) =>
+        planPopulate({ session: login.session as string, region, template, reachable, existing });
+      let plan = planFor(shared.config);
+      const pending = (p: PopulatePlan) => p.add.length + p.update.length + (opts.prune ? p.stale.length : 0);
+      if (pending(plan) && !ctx.opts.dryRun) {
+        const [{ editConfigFile, editProfiles }, { parseIni }, { sharedConfigFrom }] = await Promise.all([
+          import("../../config/edit.js"),
+          import("../../config/ini.js"),
+          import("../../config/files.js"),
+        ]);
+        const path = shared.paths.config;
+        await editConfigFile(
+          path,
+          (text) => {
+            // Planned again on the file as it is now, under its lock: the listing may have taken
+            // minutes, and a profile written meanwhile by hand must stay the user's.
+            plan = planFor(sharedConfigFrom(shared.paths, parseIni(text, path)).config);
+            return editProfiles(text, path, {
+              upsert: [...plan.add, ...plan.update].map((p) => ({
+                section: `profile ${p.profile}`,
+                profile: p.profile,
+                values: p.values,
+              })),
+              removeProfiles: opts.prune ? plan.stale : [],
+            }).text;
+          },
+          { mode: 0o600 },
+        );
+      }
       const removing = opts.prune ? plan.stale : [];
+      const changes = pending(plan);
+      for (const s of plan.skipped) ctx.out.warn(`Left profile ${s.profile} alone (${s.reason}).`);
+      if (!opts.prune && plan.stale.length)
+        ctx.out.warn(
+          `${plan.stale.length} populated profile(s) no longer reachable: ${plan.stale.slice(0, 5).join(", ")}${plan.stale.length > 5 ? ", …" : ""}; --prune removes them.`,
+        );
       const summary = {
         session: login.session,
         accounts: reachable.length,
@@ -198,29 +227,6 @@ export function registerSso(program: Command, run: CommandRunner): void {
         skipped: plan.skipped,
         dryRun: ctx.opts.dryRun === true,
       };
-      for (const s of plan.skipped) ctx.out.warn(`Left profile ${s.profile} alone (${s.reason}).`);
-      if (!opts.prune && plan.stale.length)
-        ctx.out.warn(
-          `${plan.stale.length} populated profile(s) no longer reachable: ${plan.stale.slice(0, 5).join(", ")}${plan.stale.length > 5 ? ", …" : ""}; --prune removes them.`,
-        );
-      const changes = plan.add.length + plan.update.length + removing.length;
-      if (changes && !ctx.opts.dryRun) {
-        const { editConfigFile, editProfiles } = await import("../../config/edit.js");
-        const path = shared.paths.config;
-        await editConfigFile(
-          path,
-          (text) =>
-            editProfiles(text, path, {
-              upsert: [...plan.add, ...plan.update].map((p) => ({
-                section: `profile ${p.profile}`,
-                profile: p.profile,
-                values: p.values,
-              })),
-              removeProfiles: removing,
-            }).text,
-          { mode: 0o600 },
-        );
-      }
       const verb = ctx.opts.dryRun ? "would " : "";
       ctx.out.result(summary, () =>
         changes

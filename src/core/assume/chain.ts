@@ -17,7 +17,13 @@ import {
   RolectlError,
 } from "../../shared/errors.js";
 import type { MfaProvider } from "./mfa.js";
-import { type ChainPlan, keyedBySource, type PlannedStep, withSourceCredentials } from "./plan.js";
+import {
+  type ChainPlan,
+  keyedBySource,
+  type PlannedStep,
+  withSourceCredentials,
+  withWebIdentityToken,
+} from "./plan.js";
 
 // Walks a planned chain to credentials: the cache first, then (under the cache's per-key lock,
 // so that concurrent processes share one AssumeRole and one MFA prompt) the source credentials
@@ -37,8 +43,10 @@ export interface ChainDeps {
   processCredentials(command: string, profile: string): Promise<SourceCredentials>;
   /** IAM Identity Center: the portal's credentials for the base's account and role. */
   ssoRoleCredentials(base: SsoBase): Promise<AssumeRoleOutput>;
-  /** AssumeRoleWithWebIdentity (unsigned) with the token the base's file holds now. */
-  assumeRoleWithWebIdentity(base: WebIdentityBase, params: AssumeRoleParams): Promise<AssumeRoleOutput>;
+  /** The web identity token, read (or fetched) now: files and CI tokens rotate. */
+  webIdentityToken(base: WebIdentityBase): Promise<string>;
+  /** AssumeRoleWithWebIdentity (unsigned) with that token. */
+  assumeRoleWithWebIdentity(token: string, params: AssumeRoleParams): Promise<AssumeRoleOutput>;
   defaultSessionName(): string;
   /** Called when another process holds the lock for these credentials. */
   onWait?(step: PlannedStep, holder: LockHolder | undefined): void;
@@ -81,9 +89,18 @@ export async function resolveChainCredentials(plan: ChainPlan, deps: ChainDeps):
     );
   }
   if (keyedBySource(plan)) return stepCredentials(plan, plan.steps.length - 1, deps);
+  const last = plan.steps.length - 1;
+  // A token file is read first: the cache entry to use depends on whose token it is.
+  if (plan.base.kind === "web-identity") {
+    const token = await deps.webIdentityToken(plan.base);
+    return stepCredentials(withWebIdentityToken(plan, token), last, {
+      ...deps,
+      webIdentityToken: async () => token,
+    });
+  }
   // A credential_process source runs first: the cache entry to use depends on who it returns.
   const source = await baseCredentials(plan, deps);
-  return stepCredentials(withSourceCredentials(plan, source), plan.steps.length - 1, {
+  return stepCredentials(withSourceCredentials(plan, source), last, {
     ...deps,
     processCredentials: async () => source,
   });
@@ -242,7 +259,7 @@ async function assumeStep(plan: ChainPlan, index: number, deps: ChainDeps): Prom
       base.kind === "sso"
         ? await deps.ssoRoleCredentials(base)
         : await deps
-            .assumeRoleWithWebIdentity(base, {
+            .assumeRoleWithWebIdentity(await deps.webIdentityToken(base), {
               roleArn: step.roleArn,
               sessionName: step.sessionName ?? deps.defaultSessionName(),
               durationSeconds: step.durationSeconds,

@@ -73,9 +73,32 @@ const UNRESOLVED_PROCESS = "process-not-run:";
 export const credentialIdentity = (kind: string, c: SourceCredentials): string =>
   `${kind}:${c.accessKeyId}:${secretDigest(c.secretAccessKey, c.sessionToken ?? "")}`;
 
-/** Whether the plan's cache keys are final (a credential_process source has run). */
+/**
+ * Whether the plan's cache keys are final: a credential_process source must have run, and a
+ * web identity token file been read (whose token it is decides whose credentials they are).
+ */
 export const keyedBySource = (plan: ChainPlan): boolean =>
-  plan.base.kind !== "process" || plan.sourceRan === true;
+  plan.sourceRan === true ||
+  (plan.base.kind !== "process" && !(plan.base.kind === "web-identity" && "file" in plan.base.token));
+
+/** The plan keyed by the web identity token its file held: issuer, subject and audience. */
+export const withWebIdentityToken = (plan: ChainPlan, token: string): ChainPlan => ({
+  ...plan,
+  sourceRan: true,
+  steps: keyed(plan.steps, `${sourceIdentity(plan.base, {})}:${secretDigest(...tokenClaims(token))}`),
+});
+
+/** A JWT's iss, sub and aud (not verified: STS does that); the whole token when it is not one. */
+function tokenClaims(token: string): string[] {
+  try {
+    const payload = JSON.parse(
+      Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"),
+    ) as Record<string, unknown>;
+    return [JSON.stringify([payload.iss, payload.sub, payload.aud])];
+  } catch {
+    return [token];
+  }
+}
 
 /** Each step's key, from the source's identity outward: a parent's whole key is in its child's. */
 function keyed<S extends RoleStep & { durationSeconds: number }>(

@@ -68,13 +68,29 @@ export function planPopulate(o: {
   existing: Map<string, ProfileSettings>;
 }): PopulatePlan {
   const plan: PopulatePlan = { add: [], update: [], stale: [], unchanged: [], skipped: [] };
+  // A profile populated earlier for an account and role keeps its name, whatever appears since:
+  // other profiles' source_profile may name it.
+  const named = new Map<string, string>();
+  for (const [profile, p] of o.existing)
+    if (p[POPULATED_KEY] === o.session && p.sso_account_id && p.sso_role_name)
+      named.set(`${p.sso_account_id}/${p.sso_role_name}`, profile);
+  const taken = new Set(named.values());
   const wanted = new Map<string, Record<string, string>>();
   const sorted = [...o.reachable].sort((a, b) => a.account.accountId.localeCompare(b.account.accountId));
   for (const { account, roles } of sorted)
-    for (const role of [...roles].sort()) {
-      let name = profileNameFor(o.template, o.session, account, role);
-      // Two accounts of one name (or names that sanitise alike): the account id tells them apart.
-      if (wanted.has(name)) name = `${name}-${account.accountId}`.slice(0, 64);
+    for (const role of [...new Set(roles)].sort()) {
+      let name = named.get(`${account.accountId}/${role}`);
+      if (!name) {
+        const base = profileNameFor(o.template, o.session, account, role);
+        name = base;
+        // Taken by another account and role: the account id (and then a count) tells them apart,
+        // cut so that the whole name stays within 64 characters.
+        for (let n = 1; taken.has(name); n++) {
+          const suffix = n === 1 ? `-${account.accountId}` : `-${account.accountId}-${n}`;
+          name = `${base.slice(0, 64 - suffix.length)}${suffix}`;
+        }
+      }
+      taken.add(name);
       wanted.set(name, {
         sso_session: o.session,
         sso_account_id: account.accountId,
