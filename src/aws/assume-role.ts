@@ -1,11 +1,12 @@
 import type { AssumeRoleOutput, AssumeRoleParams, SourceCredentials } from "../shared/credentials.js";
 import { RolectlError } from "../shared/errors.js";
 import { createStsClient } from "./clients.js";
-import type { AwsSettings } from "./settings.js";
+import { type AwsSettings, unsignedSettings } from "./settings.js";
 
 /** STS AssumeRole with explicit source credentials (never the SDK's own profile chain). */
 export function createAssumeRole(settings: AwsSettings, debug?: (line: string) => void) {
-  const { profile: _ignored, ...withoutProfile } = settings;
+  // Signed with the source given, never the SDK's profile chain.
+  const withoutProfile = unsignedSettings(settings);
   return async (source: SourceCredentials, params: AssumeRoleParams): Promise<AssumeRoleOutput> => {
     const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
     const sts = await createStsClient({
@@ -28,7 +29,7 @@ export function createAssumeRole(settings: AwsSettings, debug?: (line: string) =
 
 /** STS AssumeRoleWithWebIdentity: unsigned, the token is the proof. */
 export function createAssumeRoleWithWebIdentity(settings: AwsSettings, debug?: (line: string) => void) {
-  const { profile: _unsigned, ...withoutProfile } = settings;
+  const withoutProfile = unsignedSettings(settings);
   return async (token: string, params: AssumeRoleParams): Promise<AssumeRoleOutput> => {
     const { AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
     const sts = await createStsClient({ settings: withoutProfile, ...(debug ? { debug } : {}) });

@@ -157,3 +157,9 @@ export function awsSettingsFrom(input: AwsSettingsInput): AwsSettings {
     fileViews: input.fileViews ?? [],
   };
 }
+
+/** The settings for a call that is not signed (web identity, IAM Identity Center): no profile. */
+export function unsignedSettings(settings: AwsSettings, region = settings.region): AwsSettings {
+  const { profile: _unsigned, ...rest } = settings;
+  return { ...rest, region };
+}

@@ -1,7 +1,7 @@
 import type { AssumeRoleOutput } from "../shared/credentials.js";
 import { RolectlError } from "../shared/errors.js";
 import { createSsoClient, createSsoOidcClient } from "./clients.js";
-import type { AwsSettings } from "./settings.js";
+import { type AwsSettings, unsignedSettings } from "./settings.js";
 
 // IAM Identity Center's two unsigned APIs: sso-oidc (register a client, device authorization,
 // tokens) and the portal (role credentials, accounts, roles, logout). Every token, client
@@ -57,18 +57,15 @@ export interface SsoPortalApi {
 
 const CLIENT_NAME = "rolectl";
 
-/** The settings for an Identity Center region: no profile, as these calls are not signed. */
-const inRegion = (settings: AwsSettings, region: string): AwsSettings => {
-  const { profile: _unsigned, ...rest } = settings;
-  return { ...rest, region };
-};
-
 export function createSsoOidcApi(
   settings: AwsSettings,
   region: string,
   debug?: (line: string) => void,
 ): SsoOidcApi {
-  const client = createSsoOidcClient({ settings: inRegion(settings, region), ...(debug ? { debug } : {}) });
+  const client = createSsoOidcClient({
+    settings: unsignedSettings(settings, region),
+    ...(debug ? { debug } : {}),
+  });
   const sdk = import("@aws-sdk/client-sso-oidc");
   const token = async (input: Record<string, unknown>): Promise<TokenAnswer> => {
     const { CreateTokenCommand } = await sdk;
@@ -133,7 +130,10 @@ export function createSsoPortalApi(
   region: string,
   debug?: (line: string) => void,
 ): SsoPortalApi {
-  const client = createSsoClient({ settings: inRegion(settings, region), ...(debug ? { debug } : {}) });
+  const client = createSsoClient({
+    settings: unsignedSettings(settings, region),
+    ...(debug ? { debug } : {}),
+  });
   const sdk = import("@aws-sdk/client-sso");
   return {
     async roleCredentials(accessToken, accountId, roleName) {

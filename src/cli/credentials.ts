@@ -10,6 +10,7 @@ import { type ChainPlan, DEFAULT_REFRESH_WINDOW, exportRegion } from "../core/as
 import { planCredentialRequest } from "../core/assume/request.js";
 import { FOREIGN_LOCK_MAX_AGE_MS } from "../fs/lock.js";
 import { readRegularFile } from "../fs/private-file.js";
+import { githubActionsToken } from "../io/github-actions-token.js";
 import { nonInteractiveReason } from "../io/interactive.js";
 import { canPromptOnTty, promptOnTty } from "../io/tty-prompt.js";
 import { withoutRolectlSecrets } from "../shared/env.js";
@@ -253,7 +254,9 @@ async function webIdentityToken(
   const token =
     "file" in base.token
       ? readTokenFile(ctx, base.token.file, base.profile)
-      : await githubActionsToken(ctx, base.token.githubActionsAudience);
+      : await githubActionsToken(ctx.env, base.token.githubActionsAudience, (secret) =>
+          ctx.out.addSecret(secret),
+        );
   ctx.out.addSecret(token);
   return token;
 }
@@ -272,49 +275,4 @@ function readTokenFile(ctx: CliContext, path: string, profile: string): string {
       { hint: "Check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE and that the token was written." },
     );
   return token;
-}
-
-/**
- * The job's OIDC token from GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL with the request
- * token as bearer), for the audience the role's trust policy names.
- */
-async function githubActionsToken(ctx: CliContext, audience: string): Promise<string> {
-  const url = ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const bearer = ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  ctx.out.addSecret(bearer);
-  if (!url || !bearer)
-    throw authError(
-      "web_identity_token",
-      `--github-actions needs ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN; ${url ? "the token" : bearer ? "the URL" : "neither"} is set.`,
-      { hint: "Run inside a GitHub Actions job whose workflow has `permissions: id-token: write`." },
-    );
-  const target = `${url}${url.includes("?") ? "&" : "?"}audience=${encodeURIComponent(audience)}`;
-  let answer: Response;
-  try {
-    answer = await fetch(target, {
-      headers: { authorization: `bearer ${bearer}`, accept: "application/json" },
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (err) {
-    throw authError(
-      "web_identity_token",
-      `Cannot reach ACTIONS_ID_TOKEN_REQUEST_URL: ${(err as Error).message}.`,
-    );
-  }
-  const body = (await answer.text().catch(() => "")).slice(0, 64 * 1024);
-  let value: unknown;
-  try {
-    value = (JSON.parse(body) as { value?: unknown }).value;
-  } catch {
-    value = undefined;
-  }
-  if (!answer.ok || typeof value !== "string" || !value)
-    throw authError(
-      "web_identity_token",
-      `GitHub Actions did not hand out an OIDC token (HTTP ${answer.status} from ACTIONS_ID_TOKEN_REQUEST_URL).`,
-      {
-        hint: "Check the workflow's `permissions: id-token: write`; the request token is valid only within the job.",
-      },
-    );
-  return value;
 }

@@ -4,7 +4,7 @@ import { removeSsoToken } from "../../cache/sso-token-cache.js";
 import { deleteCacheEntry, listCacheEntries } from "../../cache/store.js";
 import type { SharedConfig } from "../../config/files.js";
 import { requireProfile, ssoLoginOf } from "../../config/profiles.js";
-import { sourceIdentity } from "../../core/assume/plan.js";
+import { derivedCacheEntries } from "../../core/sso/derived-entries.js";
 import {
   type AccountRoles,
   checkNameTemplate,
@@ -14,7 +14,6 @@ import {
   planPopulate,
 } from "../../core/sso/populate.js";
 import type { SsoLogin } from "../../shared/credentials.js";
-import { secretDigest } from "../../shared/digest.js";
 import { awsErrorName, configError, usageError } from "../../shared/errors.js";
 import { validateRegion } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
@@ -253,7 +252,7 @@ export function registerSso(program: Command, run: CommandRunner): void {
       const { readSsoToken } = await import("../../cache/sso-token-cache.js");
       const token = readSsoToken(path);
       ctx.out.addSecret(token?.accessToken);
-      const derived = await derivedCacheEntries(ctx, login);
+      const derived = derivedCacheEntries(await listCacheEntries(cacheDirFor(ctx.env, ctx.home)), login);
       if (ctx.opts.dryRun) {
         ctx.out.result(
           { revoked: false, tokenRemoved: false, credentialsRemoved: 0, dryRun: true },
@@ -262,21 +261,30 @@ export function registerSso(program: Command, run: CommandRunner): void {
         );
         return;
       }
+      // Under the session's lock: a refresh in another rolectl must not write the token back.
+      const { ssoTokenDeps } = await import("../sso-session.js");
+      const settings = await ctx.awsSettings();
+      const lock = await (await ssoTokenDeps(ctx, login, settings, { show: "stderr" })).lock();
       let revoked = false;
-      if (token && Date.parse(token.expiresAt) > Date.now()) {
-        const { createSsoPortalApi } = await import("../../aws/sso.js");
-        try {
-          await createSsoPortalApi(await ctx.awsSettings(), login.region).logout(token.accessToken);
-          revoked = true;
-        } catch (err) {
-          // Already signed out elsewhere: nothing to revoke. Anything else still removes the files.
-          if (awsErrorName(err) !== "Unauthorized")
-            ctx.out.warn(`Could not revoke the token: ${(err as Error).message}`);
+      let removed: boolean;
+      try {
+        if (token && Date.parse(token.expiresAt) > Date.now()) {
+          const { createSsoPortalApi } = await import("../../aws/sso.js");
+          try {
+            await createSsoPortalApi(settings, login.region).logout(token.accessToken);
+            revoked = true;
+          } catch (err) {
+            // Already signed out elsewhere: nothing to revoke. Anything else still removes the files.
+            if (awsErrorName(err) !== "Unauthorized")
+              ctx.out.warn(`Could not revoke the token: ${(err as Error).message}`);
+          }
         }
+        removed = await removeSsoToken(path);
+        const dir = cacheDirFor(ctx.env, ctx.home);
+        for (const key of derived) await deleteCacheEntry(dir, key);
+      } finally {
+        await lock.release();
       }
-      const removed = await removeSsoToken(path);
-      const dir = cacheDirFor(ctx.env, ctx.home);
-      for (const key of derived) await deleteCacheEntry(dir, key);
       ctx.out.result(
         { revoked, tokenRemoved: removed, credentialsRemoved: derived.length },
         () =>
@@ -284,29 +292,4 @@ export function registerSso(program: Command, run: CommandRunner): void {
       );
     }),
   );
-}
-
-/**
- * Cache entries made from the sign-in: the portal's role credentials, and every role chained
- * from them (a child's key holds a digest of its parent's).
- */
-async function derivedCacheEntries(ctx: CliContext, login: SsoLogin): Promise<string[]> {
-  const entries = await listCacheEntries(cacheDirFor(ctx.env, ctx.home));
-  const origin = sourceIdentity({ kind: "sso", profile: "", login, accountId: "", roleName: "" }, {});
-  const derived = new Set<string>();
-  const parents = new Set<string>();
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const { key, entry } of entries) {
-      const material = entry.key ?? "";
-      if (derived.has(key)) continue;
-      const fromSso = material.includes(JSON.stringify(origin).slice(1, -1));
-      const fromParent = [...parents].some((p) => material.includes(`role:${p}`));
-      if (!fromSso && !fromParent) continue;
-      derived.add(key);
-      parents.add(secretDigest(material));
-      grew = true;
-    }
-  }
-  return [...derived];
 }
