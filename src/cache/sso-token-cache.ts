@@ -25,7 +25,13 @@ export function readSsoToken(path: string): SsoToken | undefined {
   if (text === undefined || text === "untrusted") return undefined;
   try {
     const doc = JSON.parse(text) as Record<string, unknown>;
-    const str = (k: string) => (typeof doc[k] === "string" && doc[k] ? (doc[k] as string) : undefined);
+    // Older botocore wrote times as "…T00:00:00UTC", which Date.parse does not take.
+    const str = (k: string) =>
+      typeof doc[k] === "string" && doc[k]
+        ? k.endsWith("xpiresAt")
+          ? (doc[k] as string).replace(/UTC$/, "Z")
+          : (doc[k] as string)
+        : undefined;
     const accessToken = str("accessToken");
     const expiresAt = str("expiresAt");
     if (!accessToken || !expiresAt || Number.isNaN(Date.parse(expiresAt))) return undefined;

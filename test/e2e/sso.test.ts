@@ -44,9 +44,10 @@ beforeEach(() => {
 });
 
 describe("rolectl sso login", () => {
-  it("signs in with the device flow without a browser, and writes the token as the AWS CLI does, which then uses it", async () => {
+  it("signs in with the device flow without a browser, and writes the token as the AWS CLI does, which then uses and refreshes it", async () => {
     const sso = env.proxy.sso;
     sso.autoApprove = true;
+    sso.accessTokenSeconds = 300; // inside botocore's 15-minute window: it will refresh it
     const r = await run(["sso", "login", "--sso-session", "work", "--no-browser"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/open \S+ and enter the code [A-Z0-9]{4}-[A-Z0-9]{4}/);
@@ -85,6 +86,16 @@ describe("rolectl sso login", () => {
     );
     expect(aws.stderr).toBe("");
     expect(JSON.parse(aws.stdout).Account).toBe(ACCOUNT);
+    // botocore refreshed rolectl's token with the registration rolectl stored, and wrote it back.
+    expect(env.proxy.callsOf("CreateToken").map((c) => `${c.params.grantType} ${c.status}`)).toContain(
+      "refresh_token 200",
+    );
+    const refreshed = JSON.parse(readFileSync(tokenFile(), "utf8")) as Record<string, string>;
+    expect(refreshed.accessToken).not.toBe(token.accessToken);
+    expect(sso.isValidAccessToken(refreshed.accessToken ?? "")).toBe(true);
+    // …and rolectl takes the file botocore wrote back.
+    const creds = await run(["credential-process", "--profile", "dev"]);
+    expect(creds.code, creds.stderr).toBe(0);
   });
 
   it("--json: the session and expiry, never the token", async () => {
@@ -167,6 +178,17 @@ describe("IAM Identity Center profiles as credential sources", () => {
     const id = await run(["whoami", "--profile", "dev", "--json"]);
     expect(id.code, id.stderr).toBe(0);
     expect(JSON.parse(id.stdout).account).toBe(ACCOUNT);
+  });
+
+  it("reads expiresAt as older botocore wrote it (…UTC)", async () => {
+    const sso = env.proxy.sso;
+    writeToken(
+      sso.tokenCacheJson(sso.mintToken()).replace(/"expiresAt": ?"([^"]+)Z"/, '"expiresAt": "$1UTC"'),
+    );
+    expect(readFileSync(tokenFile(), "utf8")).toMatch(/"expiresAt": ?"[^"]+UTC"/);
+    const r = await run(["credential-process", "--profile", "dev"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateToken")).toEqual([]); // not mistaken for an expired token
   });
 
   it("an SSO profile is the source of a cross-account role with an external id, in strict mode", async () => {

@@ -108,6 +108,34 @@ describe("a token file", () => {
     expect(webIdentityCalls()[0]?.params.RoleSessionName).toBe("ci-run");
   });
 
+  it("a web identity profile as the source_profile of another role (a chain)", async () => {
+    writeFileSync(tokenPath(), jwt());
+    const iam = new IAMClient({
+      region: "us-east-1",
+      endpoint: env.moto.url,
+      credentials: { accessKeyId: "AKIAIOSFODNN7DEFAULT", secretAccessKey: "x" },
+    });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "Deployer",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      }),
+    );
+    env.sandbox.writeConfig(
+      `[profile ci]\nrole_arn = ${ROLE}\nweb_identity_token_file = ${tokenPath()}\n\n[profile deploy]\nrole_arn = arn:aws:iam::${ACCOUNT}:role/Deployer\nsource_profile = ci\n`,
+    );
+    const r = await env.sandbox.run(["assume", "--profile", "deploy", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).AssumedRoleArn).toMatch(/assumed-role\/Deployer\//);
+    expect(webIdentityCalls()).toHaveLength(1);
+    expect(env.proxy.callsOf("AssumeRole").map((c) => c.answeredBy)).toEqual(["moto"]);
+  });
+
   it("the environment form: AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE", async () => {
     writeFileSync(tokenPath(), jwt());
     const r = await env.sandbox.run(["assume", "--json"], {
