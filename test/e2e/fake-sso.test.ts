@@ -3,17 +3,16 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { GetRoleCredentialsCommand, SSOClient } from "@aws-sdk/client-sso";
+import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc";
 import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
-import { GetRoleCredentialsCommand, SSOClient } from "@aws-sdk/nested-clients/sso";
-import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/nested-clients/sso-oidc";
 import { describe, expect, it } from "vitest";
-import { createTrustingRole, keysFor } from "../support/accounts.js";
+import { createRoleWithTrust, createTrustingRole, githubTrust, keysFor } from "../support/accounts.js";
 import { runProgram } from "../support/cli.js";
 import { useE2eEnv } from "../support/env.js";
 import { decodeJwt, fingerprint } from "../support/fake-sso.js";
@@ -821,32 +820,7 @@ describe("GitHub Actions' OIDC token endpoint and web identity", () => {
     expect(JSON.stringify(env.proxy.calls)).not.toContain(value);
 
     // strict: the token must be a JWT, unexpired, and match the role's trust policy
-    const iam = new IAMClient({
-      region: "us-east-1",
-      endpoint: env.moto.url,
-      credentials: { accessKeyId: "AKIAIOSFODNN7DEFAULT", secretAccessKey: "x" },
-    });
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: "GhaDeploy",
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: {
-                Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-              },
-              Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: {
-                StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-                StringLike: { "token.actions.githubusercontent.com:sub": "repo:org/repo:*" },
-              },
-            },
-          ],
-        }),
-      }),
-    );
+    await createRoleWithTrust(env.moto.url, "GhaDeploy", [githubTrust()]);
     const roleArn = "arn:aws:iam::123456789012:role/GhaDeploy";
     env.proxy.strict = true;
     const token = async () => ((await (await get(gh.requestToken)).json()) as { value: string }).value;

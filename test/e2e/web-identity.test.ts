@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createRoleWithTrust, githubTrust } from "../support/accounts.js";
 import { useE2eEnv } from "../support/env.js";
 import { fingerprint, makeJwt } from "../support/fake-sso.js";
 
@@ -25,34 +25,7 @@ const jwt = (over: Record<string, unknown> = {}) =>
   });
 
 beforeEach(async () => {
-  const iam = new IAMClient({
-    region: "us-east-1",
-    endpoint: env.moto.url,
-    credentials: { accessKeyId: "AKIAIOSFODNN7DEFAULT", secretAccessKey: "x" },
-  });
-  await iam
-    .send(
-      new CreateRoleCommand({
-        RoleName: "GhaDeploy",
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}` },
-              Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: {
-                StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" },
-                StringLike: { [`${HOST}:sub`]: "repo:org/repo:*" },
-              },
-            },
-          ],
-        }),
-      }),
-    )
-    .catch((err: { name?: string }) => {
-      if (err.name !== "EntityAlreadyExistsException" && err.name !== "EntityAlreadyExists") throw err;
-    });
+  await createRoleWithTrust(env.moto.url, "GhaDeploy", [githubTrust(ACCOUNT)]);
   env.sandbox.writeConfig("");
   env.sandbox.writeCredentials("");
   env.proxy.strict = true;
@@ -110,22 +83,9 @@ describe("a token file", () => {
 
   it("a web identity profile as the source_profile of another role (a chain)", async () => {
     writeFileSync(tokenPath(), jwt());
-    const iam = new IAMClient({
-      region: "us-east-1",
-      endpoint: env.moto.url,
-      credentials: { accessKeyId: "AKIAIOSFODNN7DEFAULT", secretAccessKey: "x" },
-    });
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: "Deployer",
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" },
-          ],
-        }),
-      }),
-    );
+    await createRoleWithTrust(env.moto.url, "Deployer", [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" },
+    ]);
     env.sandbox.writeConfig(
       `[profile ci]\nrole_arn = ${ROLE}\nweb_identity_token_file = ${tokenPath()}\n\n[profile deploy]\nrole_arn = arn:aws:iam::${ACCOUNT}:role/Deployer\nsource_profile = ci\n`,
     );

@@ -74,3 +74,35 @@ export async function createTrustingRole(
   );
   return out.Role?.Arn ?? "";
 }
+
+/** A role in moto's default account with this trust policy (one that exists already is kept). */
+export async function createRoleWithTrust(
+  motoUrl: string,
+  name: string,
+  statements: Record<string, unknown>[],
+): Promise<string> {
+  const { CreateRoleCommand, IAMClient } = await import("@aws-sdk/client-iam");
+  const iam = new IAMClient({ region: "us-east-1", endpoint: motoUrl, credentials: DEFAULT_KEYS });
+  await iam
+    .send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+      }),
+    )
+    .catch((err: { name?: string }) => {
+      if (err.name !== "EntityAlreadyExistsException" && err.name !== "EntityAlreadyExists") throw err;
+    });
+  return `arn:aws:iam::123456789012:role/${name}`;
+}
+
+/** The trust statement of a GitHub Actions role: audience sts.amazonaws.com, subjects of org/repo. */
+export const githubTrust = (account = "123456789012") => ({
+  Effect: "Allow",
+  Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
+  Action: "sts:AssumeRoleWithWebIdentity",
+  Condition: {
+    StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+    StringLike: { "token.actions.githubusercontent.com:sub": "repo:org/repo:*" },
+  },
+});
