@@ -34,6 +34,7 @@ export function commandRunner(io: ProcessIo): CommandRunner {
 /** Commands with nothing to plan: --dry-run would be silently ignored (exec would even run). */
 const CHANGES_NOTHING = new Set([
   "whoami",
+  "audit",
   "exec",
   "credential-process",
   "role show",

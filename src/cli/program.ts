@@ -5,6 +5,7 @@ import { type CommandRunner, commandRunner } from "./action.js";
 import { registerAmplify } from "./commands/amplify.js";
 import { registerAmplifyCompute } from "./commands/amplify-compute.js";
 import { registerAssume } from "./commands/assume.js";
+import { registerAudit } from "./commands/audit.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCrossAccount } from "./commands/cross-account/index.js";
 import { registerPolicy } from "./commands/policy.js";
@@ -53,6 +54,7 @@ const COMMANDS: Register[] = [
   registerAssume,
   registerCache,
   registerSso,
+  registerAudit,
   registerServiceLinkedRole,
   registerCompletion,
 ];

@@ -6,6 +6,8 @@ export const ExitCode = {
   config: 3,
   auth: 4,
   conflict: 5,
+  /** audit: a finding at or above --fail-on (not an error: the audit ran). */
+  findings: 6,
   /** exec: the command is not executable / was not found (as a shell says). */
   notExecutable: 126,
   commandNotFound: 127,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type AuditedRole, auditRoles } from "../../src/core/audit/audit.js";
 import { auditTrustPolicy } from "../../src/core/audit/trust-rules.js";
 import type { PolicyDocumentShape } from "../../src/core/policies/document.js";
 import {
@@ -124,5 +125,52 @@ describe("trust rules: each bad case flagged, its good twin not", () => {
   it("the role's own account is not 'another account'; a Deny statement is not a trust", () => {
     expect(ids(allow({ Principal: { AWS: `arn:aws:iam::${ME}:role/Ops` } }))).toEqual([]);
     expect(ids(doc({ Effect: "Deny", Action: "sts:AssumeRole", Principal: "*" }))).toEqual([]);
+  });
+});
+
+describe("auditRoles", () => {
+  const NOW = Date.parse("2026-11-24T00:00:00Z");
+  const day = 86_400_000;
+  const role = (over: Partial<AuditedRole>): AuditedRole => ({
+    name: "R",
+    accountId: ME,
+    trust: accountTrust({ accountId: ME }),
+    adminPolicies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+    created: new Date(NOW - 400 * day),
+    ...over,
+  });
+  const rules = (r: AuditedRole) => auditRoles([r], { unusedDays: 90, now: NOW }).findings.map((f) => f.rule);
+
+  it("RC-PERM-001: an administrator role unused (or never used) past --unused-days; not a new one, not a used one", () => {
+    expect(rules(role({ lastUsed: null }))).toEqual(["RC-PERM-001"]);
+    expect(rules(role({ lastUsed: new Date(NOW - 200 * day) }))).toEqual(["RC-PERM-001"]);
+    expect(rules(role({ lastUsed: new Date(NOW - 10 * day) }))).toEqual([]);
+    expect(rules(role({ lastUsed: null, created: new Date(NOW - 5 * day) }))).toEqual([]);
+    expect(rules(role({ lastUsed: null, adminPolicies: [] }))).toEqual([]);
+  });
+
+  it("service-linked roles are reported apart, and findings come most severe first", () => {
+    const result = auditRoles(
+      [
+        role({ name: "b", lastUsed: null }),
+        role({
+          name: "a",
+          trust: { Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: "*" }] },
+          adminPolicies: [],
+        }),
+        role({
+          name: "slr",
+          serviceLinked: true,
+          trust: serviceTrust("connect.amazonaws.com"),
+          adminPolicies: [],
+        }),
+      ],
+      { unusedDays: 90, now: NOW },
+    );
+    expect(result.findings.map((f) => [f.role, f.severity])).toEqual([
+      ["a", "critical"],
+      ["b", "medium"],
+    ]);
+    expect(result.serviceLinked.map((f) => f.rule)).toEqual(["RC-TRUST-007"]);
   });
 });
