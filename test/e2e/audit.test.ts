@@ -173,3 +173,52 @@ describe("rolectl audit --file, offline", () => {
     expect(readFileSync(bad, "utf8")).toContain("AssumeRoleWithWebIdentity");
   });
 });
+
+describe("rolectl never creates what audit would flag", () => {
+  const trustFile = () => {
+    const path = join(env.sandbox.dir, "gha-trust.json");
+    writeFileSync(path, JSON.stringify({ Version: "2012-10-17", Statement: [FIXTURE[2]?.[1]] }));
+    return path;
+  };
+
+  it("a critical finding is refused before any write; --allow-risk RULE lets it through", async () => {
+    const refused = await env.sandbox.run(["role", "create", "Gha", "--trust-policy", trustFile()]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("RC-TRUST-003");
+    expect(refused.stderr).toContain("--allow-risk RC-TRUST-003");
+    expect(env.proxy.writeCalls()).toEqual([]);
+    const allowed = await env.sandbox.run([
+      "role",
+      "create",
+      "Gha",
+      "--trust-policy",
+      trustFile(),
+      "--allow-risk",
+      "RC-TRUST-003",
+    ]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(env.proxy.callsOf("CreateRole")).toHaveLength(1);
+  });
+
+  it("a high finding is a warning, a medium one is left to audit; an unknown rule id is refused", async () => {
+    const path = join(env.sandbox.dir, "federated.json");
+    writeFileSync(path, JSON.stringify({ Version: "2012-10-17", Statement: [FIXTURE[7]?.[1]] }));
+    const r = await env.sandbox.run(["role", "create", "Fed", "--trust-policy", path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("RC-TRUST-009 (high)");
+    const svc = await env.sandbox.run(["role", "create", "Svc", "--service", "amplify.amazonaws.com"]);
+    expect(svc.code, svc.stderr).toBe(0);
+    expect(svc.stderr).toBe("");
+    const bad = await env.sandbox.run([
+      "role",
+      "create",
+      "Svc2",
+      "--service",
+      "lambda",
+      "--allow-risk",
+      "RC-NOPE",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Invalid --allow-risk "RC-NOPE"');
+  });
+});

@@ -1,4 +1,5 @@
 import { flagOrAsk, optionalAnswer } from "../../../core/ask.js";
+import { guardTrust } from "../../../core/audit/guard.js";
 import { readInlinePolicies } from "../../../core/policies/read-policy.js";
 import { buildTrust, type TrustOptions } from "../../../core/roles/trust-source.js";
 import {
@@ -26,6 +27,8 @@ export interface CreateOptions extends TrustOptions {
   verify?: boolean;
   force?: boolean;
   verifyTimeout: string;
+  /** Rule ids of `rolectl audit` whose critical finding is accepted. */
+  allowRisk?: string[];
 }
 
 export async function createCommand(
@@ -56,6 +59,13 @@ export async function createCommand(
   const inlinePolicies = await readInlinePolicies(o.inlinePolicy ?? [], "--inline-policy");
   const trust = await buildTrust({ ...ctx, providers: (kind) => accountProviders(ctx, kind) }, o);
   for (const warning of trust.warnings ?? []) ctx.out.warn(warning);
+  // --allow-any-subject / --allow-any-principal already said yes to what those rules flag.
+  const allowed = [
+    ...(o.allowRisk ?? []),
+    ...(o.allowAnySubject ? ["RC-TRUST-003", "RC-TRUST-004"] : []),
+    ...(o.allowAnyPrincipal ? ["RC-TRUST-006"] : []),
+  ];
+  for (const warning of guardTrust(trust.policy, allowed)) ctx.out.warn(warning);
   if (trust.asked) {
     // The wizard also asks what the role may do and what it is for, unless the flags said so.
     if (!managedPolicies.length && !o.inlinePolicy?.length) managedPolicies = await askManagedPolicies(ctx);

@@ -68,7 +68,12 @@ export function registerRole(program: Command, run: CommandRunner): void {
       "with --trust-account: prove the role can be assumed (retries IAM's propagation delay)",
     )
     .option("--verify-timeout <seconds>", "how long --verify keeps trying", "30")
-    .option("--force", "take over a role of that name even if it trusts something else");
+    .option("--force", "take over a role of that name even if it trusts something else")
+    .option(
+      "--allow-risk <rule>",
+      "accept a critical finding of `rolectl audit` in the trust policy (e.g. RC-TRUST-006; repeatable)",
+      collect,
+    );
   withExamples(create, [
     "rolectl role create ci-deployer --trust-account 111122223333 --external-id Ext-1 --require-mfa",
     "rolectl role create gha --web-identity arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --audience sts.amazonaws.com --subject 'repo:org/app:*'",
