@@ -9,6 +9,7 @@ import { createTrustingRole, credentialsSection, DEFAULT_KEYS, keysFor } from ".
 import { BIN, createSandbox, ROOT } from "../test/support/cli.js";
 import { startMoto } from "../test/support/moto.js";
 import { type Measured, measure } from "./measure.js";
+import { orgReport } from "./org.js";
 import { scaleReport } from "./scale.js";
 
 const haveAws = spawnSync("aws", ["--version"]).status === 0;
@@ -136,7 +137,8 @@ const targetTable = [
   ...targets.map(([t, ok, m]) => `| ${t} | ${m} | ${ok === undefined ? "n/a" : ok ? "pass" : "MISS"} |`),
 ].join("\n");
 const scale = await scaleReport((line) => process.stdout.write(`${line}\n`));
+const org = await orgReport((line) => process.stdout.write(`${line}\n`));
 const machine = `${cpus()[0]?.model ?? "unknown CPU"} x ${cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-const report = `# rolectl benchmark\n\nMeasured by \`npm run bench\` on ${machine}. Whole processes started with a clean environment, in interleaved rounds (every command once per round, warm-up rounds discarded); targets are judged on medians measured in the same run.\n\n${table}\n\n${targetTable}\n\n${scale}\n`;
+const report = `# rolectl benchmark\n\nMeasured by \`npm run bench\` on ${machine}. Whole processes started with a clean environment, in interleaved rounds (every command once per round, warm-up rounds discarded); targets are judged on medians measured in the same run.\n\n${table}\n\n${targetTable}\n\n${scale}\n\n${org}\n`;
 writeFileSync(join(ROOT, "bench/RESULTS.md"), report);
 process.stdout.write(`\n${report}\nwritten to bench/RESULTS.md\n`);

@@ -22,6 +22,9 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
 });
-// Exit now rather than wait for idle keep-alive sockets; stdout/stderr writes are synchronous
-// for files and pipes on POSIX.
+// Exit now rather than wait for idle keep-alive sockets — once what was written has gone out:
+// a pipe takes 64 KB at a time, and a large --json answer would be cut at exit.
+const flushed = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => (stream.writableLength ? stream.write("", () => resolve()) : resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -222,3 +222,19 @@ describe("rolectl never creates what audit would flag", () => {
     expect(bad.stderr).toContain('Invalid --allow-risk "RC-NOPE"');
   });
 });
+
+describe("large answers", () => {
+  it("a --json answer of over 1 MB on a pipe arrives whole (it was cut at 256 KB at exit)", async () => {
+    const template = join(env.sandbox.dir, "big.json");
+    const resources: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++)
+      resources[`Role${i}`] = {
+        Type: "AWS::IAM::Role",
+        Properties: { AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [FIXTURE[4]?.[1]] } },
+      };
+    writeFileSync(template, JSON.stringify({ Resources: resources }));
+    const r = await env.sandbox.run(["audit", "--file", template, "--json"]);
+    expect(r.stdout.length).toBeGreaterThan(1_000_000);
+    expect(JSON.parse(r.stdout).findings).toHaveLength(3000);
+  });
+});
