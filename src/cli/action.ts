@@ -35,6 +35,7 @@ export function commandRunner(io: ProcessIo): CommandRunner {
 const CHANGES_NOTHING = new Set([
   "whoami",
   "audit",
+  "doctor",
   "exec",
   "credential-process",
   "role show",

@@ -8,6 +8,7 @@ import { registerAssume } from "./commands/assume.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCrossAccount } from "./commands/cross-account/index.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRole } from "./commands/role/index.js";
 import { registerServiceLinkedRole } from "./commands/service-linked-role.js";
@@ -55,6 +56,7 @@ const COMMANDS: Register[] = [
   registerCache,
   registerSso,
   registerAudit,
+  registerDoctor,
   registerServiceLinkedRole,
   registerCompletion,
 ];

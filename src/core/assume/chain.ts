@@ -106,7 +106,8 @@ export async function resolveChainCredentials(plan: ChainPlan, deps: ChainDeps):
   });
 }
 
-async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<SourceCredentials> {
+/** The source credentials of a plan whose first step is an AssumeRole (static, environment, process). */
+export async function baseCredentials(plan: ChainPlan, deps: ChainDeps): Promise<SourceCredentials> {
   const base = plan.base;
   switch (base.kind) {
     case "static":
