@@ -135,3 +135,40 @@ describe("rolectl doctor", () => {
     expect(failed?.detail).toBe(`arn:aws:iam::${BIZ}:role/NoSuchRole does not exist`);
   });
 });
+
+describe("rolectl doctor --try", () => {
+  it("calls AssumeRole after the checks; a refusal is matched to the failed check", async () => {
+    env.proxy.strict = true;
+    const args = ["doctor", "--profile", "bizcorprole", "--trusting-profile", "bizadmin", "--try", "--json"];
+    const ok = await env.sandbox.run([...args, "--mfa-code", "123456"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as Report).checks.at(-1)).toMatchObject({
+      check: "assume (--try)",
+      ok: true,
+    });
+    editProfile(/external_id = Ext-1234567890/, "external_id = Ext-wrong-000");
+    const bad = await env.sandbox.run([...args, "--mfa-code", "654321"]);
+    expect(bad.code).toBe(4);
+    const last = (JSON.parse(bad.stdout) as Report).checks.at(-1);
+    expect(last).toMatchObject({ check: "assume (--try)", ok: false });
+    expect(last?.detail).toContain('matches the failed check "role and trust"');
+    expect(env.proxy.callsOf("AssumeRole")).toHaveLength(2);
+  });
+
+  it("--role-arn checks an ad-hoc role with the profile as its source", async () => {
+    const r = await env.sandbox.run([
+      "doctor",
+      "--profile",
+      "devcorpuser",
+      "--role-arn",
+      `arn:aws:iam::${BIZ}:role/BizCorpRole`,
+      "--trusting-profile",
+      "bizadmin",
+      "--json",
+    ]);
+    const report = JSON.parse(r.stdout) as Report;
+    // Without --external-id and --mfa-serial the role's trust refuses: doctor says which.
+    expect(report.checks.find((c) => !c.ok)?.check).toBe("role and trust");
+    expect(r.code).toBe(4);
+  });
+});

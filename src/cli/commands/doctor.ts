@@ -2,7 +2,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import type { Command } from "commander";
 import type { DoctorCheck, DoctorDeps } from "../../core/doctor/checks.js";
 import { decodePolicyDocument, type PolicyDocumentShape } from "../../core/policies/document.js";
-import { awsErrorName, configError, ExitCode, usageError } from "../../shared/errors.js";
+import { awsErrorName, configError, ExitCode, isRolectlError, usageError } from "../../shared/errors.js";
 import { parseRoleArn } from "../../shared/validate.js";
 import type { CommandRunner } from "../action.js";
 import type { CliContext } from "../context.js";
@@ -10,6 +10,11 @@ import { withExamples } from "../help.js";
 
 interface DoctorOptions {
   trustingProfile?: string;
+  roleArn?: string;
+  externalId?: string;
+  mfaSerial?: string;
+  mfaCode?: string;
+  try?: boolean;
 }
 
 export function registerDoctor(program: Command, run: CommandRunner): void {
@@ -19,10 +24,16 @@ export function registerDoctor(program: Command, run: CommandRunner): void {
       .description(
         "explain why assuming a profile's role would fail: source credentials, clock, permission, MFA device, trust policy (reads only)",
       )
-      .option("--trusting-profile <name>", "a profile of the role's account, to read its trust policy"),
+      .option("--trusting-profile <name>", "a profile of the role's account, to read its trust policy")
+      .option("--role-arn <arn>", "check this role instead of the profile's (the profile is then the source)")
+      .option("--external-id <id>", "with --role-arn: the external id")
+      .option("--mfa-serial <serial>", "with --role-arn: the MFA device")
+      .option("--try", "after the checks, call AssumeRole and say which check its refusal comes from")
+      .option("--mfa-code <code>", "with --try: the MFA code (or ROLECTL_MFA_CODE, mfa_process, a prompt)"),
     [
       "rolectl doctor --profile bizcorprole",
       "rolectl doctor --profile bizcorprole --trusting-profile bizadmin --json",
+      "rolectl doctor --profile devcorpuser --role-arn arn:aws:iam::111111111111:role/BizCorpRole --external-id Ext-1 --try",
     ],
   ).action(
     run<DoctorOptions>(async (ctx, opts) => {
@@ -31,7 +42,7 @@ export function registerDoctor(program: Command, run: CommandRunner): void {
           "missing_input",
           "Missing required value --profile: the profile whose role to check.",
         );
-      const checks = await doctorChecks(ctx, ctx.opts.profile, opts.trustingProfile);
+      const checks = await doctorChecks(ctx, ctx.opts.profile, opts);
       const ok = checks.every((c) => c.ok);
       ctx.out.result({ ok, checks }, () =>
         [
@@ -48,11 +59,8 @@ export function registerDoctor(program: Command, run: CommandRunner): void {
   );
 }
 
-async function doctorChecks(
-  ctx: CliContext,
-  profile: string,
-  trustingProfile?: string,
-): Promise<DoctorCheck[]> {
+async function doctorChecks(ctx: CliContext, profile: string, opts: DoctorOptions): Promise<DoctorCheck[]> {
+  const trustingProfile = opts.trustingProfile;
   const [{ planCredentialRequest }, { baseCredentials }, { buildChainDeps }, { runDoctor }, clients] =
     await Promise.all([
       import("../../core/assume/request.js"),
@@ -61,7 +69,13 @@ async function doctorChecks(
       import("../../core/doctor/checks.js"),
       import("../../aws/clients.js"),
     ]);
-  const { plan } = planCredentialRequest(await ctx.sharedConfig(), ctx.env, { profile });
+  if (opts.mfaCode !== undefined && !opts.try) throw usageError("usage", "--mfa-code goes with --try.");
+  const { plan } = planCredentialRequest(await ctx.sharedConfig(), ctx.env, {
+    profile,
+    ...(opts.roleArn !== undefined ? { roleArn: opts.roleArn } : {}),
+    ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
+    ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}),
+  });
   const step = plan.steps[0];
   if (!step) throw configError("no_role", `Profile ${profile} has no role_arn: there is no role to check.`);
   if (plan.base.kind === "sso" || plan.base.kind === "web-identity")
@@ -124,7 +138,7 @@ async function doctorChecks(
       }
     },
   };
-  return runDoctor(
+  const checks = await runDoctor(
     {
       profile,
       roleArn: step.roleArn,
@@ -135,6 +149,40 @@ async function doctorChecks(
     },
     deps,
   );
+  if (!opts.try) return checks;
+  // --try: the real call, through the same chain as `assume` (cache bypassed, MFA sources as usual).
+  const { resolveChainCredentials } = await import("../../core/assume/chain.js");
+  const chainDeps = await buildChainDeps(
+    ctx,
+    { cache: false, ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}) },
+    { settings },
+  );
+  try {
+    const out = await resolveChainCredentials({ ...plan, steps: [step] }, chainDeps);
+    ctx.out.addSecret(out.credentials.SecretAccessKey);
+    ctx.out.addSecret(out.credentials.SessionToken);
+    checks.push({
+      check: "assume (--try)",
+      ok: true,
+      detail: `assumed ${out.assumedRoleArn ?? step.roleArn}`,
+    });
+  } catch (err) {
+    const first = checks.find((c) => !c.ok);
+    // AccessDenied, however it was explained (mfa_rejected when the trust needs MFA).
+    const refused = isRolectlError(err) && (err.code === "access_denied" || err.code === "mfa_rejected");
+    checks.push({
+      check: "assume (--try)",
+      ok: false,
+      detail: `${(err as Error).message}${refused && first ? ` (the refusal matches the failed check "${first.check}")` : ""}`,
+      fix: refused
+        ? (first?.fix ??
+          (checks.some((c) => c.skipped)
+            ? "Some checks could not run (see above, e.g. --trusting-profile); run them to find the cause."
+            : "Every check passed, so something outside the role decides: a service control policy, a permissions boundary, or a Deny elsewhere."))
+        : "See the error above.",
+    });
+  }
+  return checks;
 }
 
 /** "denied" when IAM refuses to show it (the caller may not read its own policies). */
