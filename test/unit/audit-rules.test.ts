@@ -174,3 +174,50 @@ describe("auditRoles", () => {
     expect(result.serviceLinked.map((f) => f.rule)).toEqual(["RC-TRUST-007"]);
   });
 });
+
+describe("conditions that only look like they restrict (from review)", () => {
+  it.each([
+    [
+      "StringNotEquals on aws:PrincipalOrgID",
+      allow({ Principal: "*", Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-x" } } }),
+      "RC-TRUST-006",
+    ],
+    [
+      "a wildcard-only sts:ExternalId",
+      allow({
+        Principal: { AWS: `arn:aws:iam::${THEM}:root` },
+        Condition: { StringLike: { "sts:ExternalId": "*" } },
+      }),
+      "RC-TRUST-001",
+    ],
+    [
+      "BoolIfExists MFA",
+      allow({
+        Principal: { AWS: `arn:aws:iam::${THEM}:root` },
+        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "true" } },
+      }),
+      "RC-TRUST-001",
+    ],
+    [
+      "Bool MFA false",
+      allow({
+        Principal: { AWS: `arn:aws:iam::${THEM}:root` },
+        Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } },
+      }),
+      "RC-TRUST-001",
+    ],
+    [
+      "StringNotLike on sub",
+      web({ StringEquals: AUD, StringNotLike: { "token.actions.githubusercontent.com:sub": "repo:evil/*" } }),
+      "RC-TRUST-003",
+    ],
+  ])("%s is still flagged", (_label, d, id) => {
+    expect(ids(d)).toContain(id);
+  });
+
+  it("a service principal without source conditions is only low: many services never send them", () => {
+    expect(auditTrustPolicy(serviceTrust("ec2.amazonaws.com"), ME).map((f) => f.rule.severity)).toEqual([
+      "low",
+    ]);
+  });
+});

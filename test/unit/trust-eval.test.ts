@@ -112,3 +112,40 @@ describe("evaluateTrust", () => {
     });
   });
 });
+
+describe("what the evaluator cannot decide, and which reason it gives first (from review)", () => {
+  it("ForAnyValue with a negated operator fails on a missing key; an unknown operator is not judged", () => {
+    expect(conditionFailure({ "ForAnyValue:StringNotEquals": { "aws:TagKeys": "x" } } as never, {})).toMatch(
+      /not in the request/,
+    );
+    expect(conditionFailure({ IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } as never, {})).toBeUndefined();
+  });
+
+  it("with knownKeys, a condition on a key the caller cannot know is left out, not failed", () => {
+    const cond = { StringEquals: { "aws:PrincipalOrgID": "o-x", "sts:ExternalId": "e" } };
+    expect(conditionFailure(cond as never, { "sts:ExternalId": "e" }, ["sts:ExternalId"])).toBeUndefined();
+    expect(conditionFailure(cond as never, {}, ["sts:ExternalId"])).toMatch(
+      /sts:ExternalId is not in the request/,
+    );
+  });
+
+  it("the reason from a statement naming the caller comes before one for someone else", () => {
+    const doc = {
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+        {
+          Effect: "Allow",
+          Principal: { AWS: DEV },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": "a" } },
+        },
+      ],
+    };
+    const d = evaluateTrust(doc as never, {
+      principalArn: USER,
+      action: "sts:AssumeRole",
+      context: { "sts:ExternalId": "b" },
+    });
+    expect(d.reasons[0]).toMatch(/^statement 2: sts:ExternalId is "b"/);
+  });
+});

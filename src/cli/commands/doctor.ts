@@ -51,7 +51,11 @@ export function registerDoctor(program: Command, run: CommandRunner): void {
               `${c.skipped ? "-" : c.ok ? "✓" : "✗"} ${c.check}: ${c.detail}${!c.ok || c.skipped ? (c.fix ? `\n    fix: ${c.fix}` : "") : ""}`,
           ),
           "",
-          ok ? "Every check passed." : `${checks.filter((c) => !c.ok).length} check(s) failed.`,
+          !ok
+            ? `${checks.filter((c) => !c.ok).length} check(s) failed.`
+            : checks.some((c) => c.skipped)
+              ? `Every check that could run passed; ${checks.filter((c) => c.skipped).length} could not run (see above).`
+              : "Every check passed.",
         ].join("\n"),
       );
       if (!ok) ctx.setExitCode(ExitCode.auth);

@@ -61,10 +61,12 @@ export const RULES = {
   },
   serviceNoSourceCondition: {
     id: "RC-TRUST-007",
-    severity: "medium",
+    // Low: many services (EC2, Lambda, ECS tasks) send neither key when they assume a role, and
+    // a condition on a key that is never sent would break the role.
+    severity: "low",
     title:
       "a service principal without aws:SourceAccount or aws:SourceArn (the cross-service confused deputy)",
-    fix: 'Add "StringEquals": {"aws:SourceAccount": "<this account>"} (and aws:SourceArn for the resource).',
+    fix: 'Where the service sends them (Amplify, CloudFormation, …), add "StringEquals": {"aws:SourceAccount": "<this account>"} and aws:SourceArn.',
     alsoKnownAs: "AWS guardrail: cross-service confused deputy prevention",
   },
   sourceAccountsDisagree: {
@@ -108,6 +110,18 @@ const RESTRICTING =
 const list = (v: unknown): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
+/**
+ * Whether a condition on a key actually narrows who may assume: a positive operator, not
+ * IfExists (the key may be absent), not only "*", and for Bool keys "true". StringNotEquals on
+ * aws:PrincipalOrgID, for one, lets in everyone outside the organization.
+ */
+function restricts(c: { operator: string; key: string; values: string[] }): boolean {
+  const op = c.operator.toLowerCase().replace(/^for(all|any)values:/, "");
+  if (op.includes("not") || op.endsWith("ifexists") || op === "null") return false;
+  if (op === "bool") return c.values.some((v) => v.toLowerCase() === "true");
+  return c.values.some((v) => !/^[*?]*$/.test(v));
+}
+
 /** Every condition key of a statement, with the operator it is under and its values. */
 function conditions(s: PolicyStatementShape): { operator: string; key: string; values: string[] }[] {
   const out: { operator: string; key: string; values: string[] }[] = [];
@@ -131,7 +145,7 @@ export function auditTrustPolicy(doc: PolicyDocumentShape, accountId?: string): 
     const at = index + 1;
     const add = (rule: Rule, message: string) => findings.push({ rule, statement: at, message });
     const conds = conditions(s);
-    const has = (re: RegExp) => conds.some((c) => re.test(c.key));
+    const has = (re: RegExp) => conds.some((c) => re.test(c.key) && restricts(c));
     const actions = list(s.Action).map((a) => a.toLowerCase());
     if (s.NotPrincipal !== undefined) add(RULES.notPrincipalAllow, "NotPrincipal in an Allow statement");
     for (const c of conds)
@@ -162,7 +176,7 @@ export function auditTrustPolicy(doc: PolicyDocumentShape, accountId?: string): 
         : undefined;
       if (!host) continue;
       const claim = (name: string) =>
-        conds.filter((c) => c.key.toLowerCase() === `${host}:${name}`.toLowerCase());
+        conds.filter((c) => c.key.toLowerCase() === `${host}:${name}`.toLowerCase() && restricts(c));
       if (!claim("aud").length) add(RULES.webIdentityNoAudience, `${host} without a ${host}:aud condition`);
       const subjects = claim("sub");
       const shared = SHARED_OIDC.some((p) => host === p || host.startsWith(`${p}/`));

@@ -55,7 +55,8 @@ export function identityAllows(policies: PolicyDocumentShape[], action: string, 
           ? !list(s.NotResource).some((r) => wildcardMatch(r, resource))
           : list(s.Resource).some((r) => wildcardMatch(r, resource));
       if (!actionOk || !resourceOk) continue;
-      if (s.Effect === "Deny") return false;
+      // A conditional Deny (the usual "deny everything without MFA") is not judged here.
+      if (s.Effect === "Deny" && s.Condition === undefined) return false;
       if (s.Effect === "Allow") allowed = true;
     }
   return allowed;
@@ -181,7 +182,16 @@ export async function runDoctor(step: DoctorStep, deps: DoctorDeps): Promise<Doc
       ...(step.externalId ? { "sts:ExternalId": step.externalId } : {}),
       ...(step.mfaSerial ? { "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0" } : {}),
       "aws:PrincipalAccount": caller.account,
+      "aws:PrincipalArn": caller.arn,
     },
+    // What doctor knows of the request; a condition on anything else is not judged offline.
+    knownKeys: [
+      "sts:ExternalId",
+      "aws:MultiFactorAuthPresent",
+      "aws:MultiFactorAuthAge",
+      "aws:PrincipalAccount",
+      "aws:PrincipalArn",
+    ],
   });
   const reason = decision.reasons[0] ?? "";
   checks.push({

@@ -11,6 +11,11 @@ export interface TrustRequest {
   action: string;
   /** Request context keys: sts:ExternalId, aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge, … */
   context: Record<string, string | string[] | undefined>;
+  /**
+   * The keys the caller knows the request to have or lack. A condition on any other key that is
+   * not in the context cannot be decided offline: it is left out, not counted as failing.
+   */
+  knownKeys?: string[];
 }
 
 export interface TrustDecision {
@@ -92,6 +97,7 @@ const OPERATORS: Record<string, Check> = {
 export function conditionFailure(
   condition: PolicyStatementShape["Condition"],
   context: TrustRequest["context"],
+  knownKeys?: string[],
 ): string | undefined {
   for (const [rawOperator, block] of Object.entries(condition ?? {})) {
     const set = /^(ForAllValues|ForAnyValue):/i.exec(rawOperator)?.[1]?.toLowerCase();
@@ -109,11 +115,13 @@ export function conditionFailure(
         continue;
       }
       const check = OPERATORS[operator];
-      if (!check) return `${rawOperator} is not an operator rolectl evaluates`;
+      // An operator this evaluator does not know (IpAddress, Binary…) cannot be decided here.
+      if (!check) continue;
       if (!values.length) {
         // A missing key fails a condition, except with IfExists, a negated operator, or
         // ForAllValues (which holds over the empty set: the reason it is a trap on single keys).
-        if (ifExists || set === "forallvalues" || operator.includes("not")) continue;
+        if (knownKeys && !knownKeys.some((k) => k.toLowerCase() === key.toLowerCase())) continue;
+        if (ifExists || set === "forallvalues" || (set === undefined && operator.includes("not"))) continue;
         return `${key} is not in the request (${rawOperator} ${JSON.stringify(expected.length === 1 ? expected[0] : expected)})`;
       }
       const holds =
@@ -134,6 +142,7 @@ const actionMatches = (actions: string[], action: string) =>
 
 export function evaluateTrust(doc: PolicyDocumentShape, req: TrustRequest): TrustDecision {
   const reasons: string[] = [];
+  const close: string[] = [];
   let allowed = false;
   for (const [i, s] of statementsOf(doc).entries()) {
     const at = `statement ${i + 1}`;
@@ -145,7 +154,7 @@ export function evaluateTrust(doc: PolicyDocumentShape, req: TrustRequest): Trus
       s.NotAction !== undefined
         ? !actionMatches(list(s.NotAction), req.action)
         : actionMatches(list(s.Action), req.action);
-    const conditionNot = conditionFailure(s.Condition, req.context);
+    const conditionNot = conditionFailure(s.Condition, req.context, req.knownKeys);
     const matches = principalOk && actionOk && conditionNot === undefined;
     if (s.Effect === "Deny") {
       if (matches) return { allowed: false, reasons: [`${at} denies it`] };
@@ -153,16 +162,16 @@ export function evaluateTrust(doc: PolicyDocumentShape, req: TrustRequest): Trus
     }
     if (s.Effect !== "Allow") continue;
     if (matches) allowed = true;
+    // A statement naming the caller and the action says more about the refusal than one for
+    // someone else: its reason comes first.
+    else if (principalOk && actionOk) close.push(`${at}: ${conditionNot}`);
     else
       reasons.push(
-        !principalOk
-          ? `${at} does not name ${req.principalArn}`
-          : !actionOk
-            ? `${at} does not allow ${req.action}`
-            : `${at}: ${conditionNot}`,
+        !principalOk ? `${at} does not name ${req.principalArn}` : `${at} does not allow ${req.action}`,
       );
   }
+  const why = [...close, ...reasons];
   return allowed
     ? { allowed, reasons: [] }
-    : { allowed, reasons: reasons.length ? reasons : ["no statement allows it"] };
+    : { allowed, reasons: why.length ? why : ["no statement allows it"] };
 }
