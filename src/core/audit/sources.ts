@@ -7,6 +7,7 @@ import {
 import { readRegularFile } from "../../fs/private-file.js";
 import { usageError } from "../../shared/errors.js";
 import { scanJson } from "../../shared/json-scan.js";
+import { mapLimit } from "../../shared/map-limit.js";
 import { decodePolicyDocument, type PolicyDocumentShape } from "../policies/document.js";
 import type { Iam } from "../roles/role-state.js";
 import { ADMIN_POLICIES, type AuditedRole } from "./audit.js";
@@ -89,12 +90,10 @@ export async function rolesFromAccount(
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
   }
-  const out: AuditedRole[] = new Array(listed.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    for (let i = next++; i < listed.length; i = next++) {
-      const role = listed[i] as Role;
+  return mapLimit(
+    listed,
+    o.concurrency,
+    async (role): Promise<AuditedRole> => {
       const name = role.RoleName ?? "?";
       const serviceLinked = (role.Path ?? "").startsWith(SLR_PATH);
       const attached = serviceLinked
@@ -105,7 +104,7 @@ export async function rolesFromAccount(
       const full = adminPolicies.length
         ? (await iam.send(new GetRoleCommand({ RoleName: name }))).Role
         : undefined;
-      out[i] = {
+      return {
         name,
         accountId: /^arn:[\w-]+:iam::(\d{12}):/.exec(role.Arn ?? "")?.[1],
         trust: decodePolicyDocument(role.AssumeRolePolicyDocument),
@@ -114,9 +113,7 @@ export async function rolesFromAccount(
         ...(full ? { lastUsed: full.RoleLastUsed?.LastUsedDate ?? null } : {}),
         ...(role.CreateDate ? { created: role.CreateDate } : {}),
       };
-      o.progress?.(++done, listed.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, listed.length) }, worker));
-  return out;
+    },
+    o.progress,
+  );
 }

@@ -1,6 +1,7 @@
 import type { SsoAccount, SsoPortalApi } from "../../aws/sso.js";
 import type { ProfileSettings } from "../../config/files.js";
 import { usageError } from "../../shared/errors.js";
+import { mapLimit } from "../../shared/map-limit.js";
 
 // `sso populate`: the profiles one IAM Identity Center sign-in can reach, one per account and
 // role, planned against the config as it is. A profile rolectl generated carries
@@ -131,12 +132,10 @@ export async function listReachable(
     accounts.push(...page.accounts);
     next = page.next;
   } while (next);
-  const out: AccountRoles[] = new Array(accounts.length);
-  let cursor = 0;
-  let done = 0;
-  const worker = async () => {
-    for (let i = cursor++; i < accounts.length; i = cursor++) {
-      const account = accounts[i] as SsoAccount;
+  return mapLimit(
+    accounts,
+    o.concurrency,
+    async (account) => {
       const roles: string[] = [];
       let token: string | undefined;
       do {
@@ -144,10 +143,8 @@ export async function listReachable(
         roles.push(...page.roles);
         token = page.next;
       } while (token);
-      out[i] = { account, roles };
-      o.progress?.(++done, accounts.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, accounts.length) }, worker));
-  return out;
+      return { account, roles };
+    },
+    o.progress,
+  );
 }
