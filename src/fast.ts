@@ -5,13 +5,13 @@ import { cacheDirFor } from "./cache/location.js";
 import { lookupIndexedPlan, recordIndexedPlan, takeFingerprint } from "./cache/profile-index.js";
 import { isFresh, listCacheEntries, readCacheEntry } from "./cache/store.js";
 import { awsFilePaths, loadSharedConfig } from "./config/files.js";
+import { environmentCredentials } from "./config/profiles.js";
 import { cachedCredentials } from "./core/assume/chain.js";
 import { formatCredentials, OUTPUT_FORMATS, type OutputFormat } from "./core/assume/format.js";
-import { DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
+import { credentialIdentity, DEFAULT_REFRESH_WINDOW_SECONDS, exportRegion } from "./core/assume/plan.js";
 import { planCredentialRequest } from "./core/assume/request.js";
 import { cacheRows, cacheTable } from "./core/cache-view.js";
 import type { SessionCredentials } from "./shared/credentials.js";
-import { secretDigest } from "./shared/digest.js";
 import { type Env, profileFromEnv } from "./shared/env.js";
 import { terminalSafe } from "./shared/terminal.js";
 
@@ -101,20 +101,13 @@ async function answerFromCache(args: FastArgs, profile: string, env: Env): Promi
     )
       return undefined;
     const paths = awsFilePaths(env, home);
+    const envKeys = environmentCredentials(env);
     const inputs = {
       configPath: paths.config,
       credentialsPath: paths.credentials,
-      // An environment source's whole credentials, as a digest (the index file is not secret);
-      // node:crypto is loaded only when there are such keys.
-      env: [
-        env.AWS_ACCESS_KEY_ID ?? "",
-        env.AWS_SECRET_ACCESS_KEY || env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN
-          ? secretDigest(
-              env.AWS_SECRET_ACCESS_KEY ?? "",
-              env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || "",
-            )
-          : "",
-      ],
+      // An environment source's identity as its cache key has it (a digest: the index file is
+      // not secret); node:crypto is loaded only when there are such keys.
+      env: [env.AWS_ACCESS_KEY_ID ?? "", envKeys ? credentialIdentity("env", envKeys) : ""],
     };
     // Before the files are read: a change after this leaves a fingerprint that will not match.
     const fingerprint = takeFingerprint(inputs);

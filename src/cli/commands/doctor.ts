@@ -90,7 +90,7 @@ async function doctorChecks(ctx: CliContext, profile: string, opts: DoctorOption
   const settings = await ctx.awsSettings();
   const source = await baseCredentials(plan, await buildChainDeps(ctx, {}, { settings }));
   for (const s of [source.secretAccessKey, source.sessionToken]) ctx.out.addSecret(s);
-  const iam = await clients.createIamClient({ settings: { ...settings }, credentials: source });
+  const iam = await clients.createIamClient({ settings, credentials: source });
   const sts = await ctx.stsAs(source);
   // AWS's time, from the Date header of the identity call (no request of its own).
   let awsDate: string | undefined;
@@ -118,9 +118,7 @@ async function doctorChecks(ctx: CliContext, profile: string, opts: DoctorOption
         const out = await iam.send(new ListMFADevicesCommand({ UserName: user }));
         return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? "");
       }),
-    role: async (roleArn) => {
-      const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-      const callerAccount = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    role: async (roleArn, callerAccount) => {
       const reader =
         callerAccount === roleAccount
           ? iam

@@ -13,6 +13,7 @@ import {
   type PopulatePlan,
   planPopulate,
 } from "../../core/sso/populate.js";
+import { loginName } from "../../core/sso/token.js";
 import type { SsoLogin } from "../../shared/credentials.js";
 import { awsErrorName, configError, usageError } from "../../shared/errors.js";
 import { validateRegion } from "../../shared/validate.js";
@@ -55,9 +56,6 @@ export function loginFor(
     },
   );
 }
-
-const describeLogin = (login: SsoLogin) =>
-  login.session ? `sso-session ${login.session} (${login.startUrl})` : login.startUrl;
 
 export function registerSso(program: Command, run: CommandRunner): void {
   const group = program
@@ -116,7 +114,7 @@ export function registerSso(program: Command, run: CommandRunner): void {
       }
       ctx.out.result(
         { session: login.session ?? null, startUrl: login.startUrl, region: login.region, expiresAt },
-        () => `signed in to ${describeLogin(login)}; the token is good until ${expiresAt}`,
+        () => `signed in to ${loginName(login)}; the token is good until ${expiresAt}`,
       );
     }),
   );
@@ -257,7 +255,7 @@ export function registerSso(program: Command, run: CommandRunner): void {
         ctx.out.result(
           { revoked: false, tokenRemoved: false, credentialsRemoved: 0, dryRun: true },
           () =>
-            `would sign out of ${describeLogin(login)}: ${token ? "revoke and remove the token" : "no token to remove"}, remove ${derived.length} cached credential(s)`,
+            `would sign out of ${loginName(login)}: ${token ? "revoke and remove the token" : "no token to remove"}, remove ${derived.length} cached credential(s)`,
         );
         return;
       }
@@ -288,7 +286,7 @@ export function registerSso(program: Command, run: CommandRunner): void {
       ctx.out.result(
         { revoked, tokenRemoved: removed, credentialsRemoved: derived.length },
         () =>
-          `signed out of ${describeLogin(login)}${revoked ? " (token revoked)" : ""}; removed ${removed ? "the token and " : ""}${derived.length} cached credential${derived.length === 1 ? "" : "s"}`,
+          `signed out of ${loginName(login)}${revoked ? " (token revoked)" : ""}; removed ${removed ? "the token and " : ""}${derived.length} cached credential${derived.length === 1 ? "" : "s"}`,
       );
     }),
   );

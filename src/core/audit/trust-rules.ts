@@ -1,4 +1,10 @@
-import { type PolicyDocumentShape, type PolicyStatementShape, statementsOf } from "../policies/document.js";
+import {
+  asList as list,
+  type PolicyDocumentShape,
+  type PolicyStatementShape,
+  statementsOf,
+} from "../policies/document.js";
+import { isSharedProvider, oidcHost, subjectMatchesAnyOwner } from "../policies/trust.js";
 
 // `rolectl audit`'s rules over a role's trust policy: who could assume it that should not. Each
 // rule has a stable id, a severity, and a one-line fix; where IAM Access Analyzer or KICS check
@@ -98,17 +104,12 @@ export interface TrustFinding {
   message: string;
 }
 
-/** Providers anyone can get tokens from: without a subject, strangers may assume the role. */
-const SHARED_OIDC = ["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"];
 /** Keys that hold one value: a set operator on them is a mistake. */
 const SINGLE_VALUED =
   /(:aud|:sub|:oaud|^sts:externalid|^aws:sourceaccount|^aws:sourcearn|^aws:principalorgid|^aws:principalaccount|^saml:aud)$/i;
 /** Keys that restrict who "*" is. */
 const RESTRICTING =
   /^(aws:principalorgid|aws:principalorgpaths|aws:principalaccount|aws:principalarn|aws:sourceaccount|aws:sourcearn|aws:sourceowner|aws:sourcevpce?|aws:sourceip|aws:userid|sts:externalid)$/i;
-
-const list = (v: unknown): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
 /**
  * Whether a condition on a key actually narrows who may assume: a positive operator, not
@@ -171,19 +172,17 @@ export function auditTrustPolicy(doc: PolicyDocumentShape, accountId?: string): 
     for (const federated of list(principal === "*" ? undefined : principal?.Federated)) {
       if (actions.includes("sts:assumerole"))
         add(RULES.federatedWithAssumeRole, `Federated ${federated} with sts:AssumeRole`);
-      const host = federated.includes(":oidc-provider/")
-        ? federated.slice(federated.indexOf(":oidc-provider/") + ":oidc-provider/".length)
-        : undefined;
+      const host = federated.includes(":oidc-provider/") ? oidcHost(federated) : undefined;
       if (!host) continue;
       const claim = (name: string) =>
         conds.filter((c) => c.key.toLowerCase() === `${host}:${name}`.toLowerCase() && restricts(c));
       if (!claim("aud").length) add(RULES.webIdentityNoAudience, `${host} without a ${host}:aud condition`);
       const subjects = claim("sub");
-      const shared = SHARED_OIDC.some((p) => host === p || host.startsWith(`${p}/`));
+      const shared = isSharedProvider(host);
       if (!subjects.length && shared)
         add(RULES.webIdentityNoSubject, `${host} without a ${host}:sub condition`);
       for (const sub of subjects.flatMap((c) => c.values))
-        if (shared && (/^[*?]+$/.test(sub) || /^[\w-]+:[^/:]*[*?]/.test(sub)))
+        if (shared && subjectMatchesAnyOwner(sub))
           add(RULES.webIdentityAnySubject, `${host}:sub ${JSON.stringify(sub)} matches every owner`);
     }
 

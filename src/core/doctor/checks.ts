@@ -1,4 +1,4 @@
-import { type PolicyDocumentShape, statementsOf } from "../policies/document.js";
+import { asList as list, type PolicyDocumentShape, statementsOf } from "../policies/document.js";
 import { evaluateTrust, wildcardMatch } from "../policies/trust-eval.js";
 
 // `rolectl doctor`: why would (or does) assuming a profile's role fail? AWS answers every
@@ -35,11 +35,11 @@ export interface DoctorDeps {
   userPolicies(userName: string): Promise<PolicyDocumentShape[] | Denied>;
   mfaDevices(userName: string): Promise<string[] | Denied>;
   /** The role as its account sees it; "unreadable" when no credentials of that account can read it. */
-  role(roleArn: string): Promise<{ trust: PolicyDocumentShape } | "missing" | "unreadable">;
+  role(
+    roleArn: string,
+    callerAccount: string,
+  ): Promise<{ trust: PolicyDocumentShape } | "missing" | "unreadable">;
 }
-
-const list = (v: unknown): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
 /** Whether identity policies allow an action on a resource (Deny wins; conditions not evaluated). */
 export function identityAllows(policies: PolicyDocumentShape[], action: string, resource: string): boolean {
@@ -155,7 +155,7 @@ export async function runDoctor(step: DoctorStep, deps: DoctorDeps): Promise<Doc
     }
   }
 
-  const role = await deps.role(step.roleArn);
+  const role = await deps.role(step.roleArn, caller.account);
   if (role === "unreadable") {
     checks.push({
       check: "role and trust",

@@ -36,8 +36,9 @@ function safeDecode(s: string): string {
 export const statementsOf = (doc: PolicyDocumentShape | undefined): PolicyStatementShape[] =>
   doc?.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
 
-const asList = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
+/** A policy element that may be one value or a list, as a list of strings. */
+export const asList = (v: unknown): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
 /** Every principal a trust policy names, as "Service:x", "AWS:arn", "Federated:arn" (or "*"). */
 export function trustPrincipals(doc: PolicyDocumentShape | undefined): string[] {

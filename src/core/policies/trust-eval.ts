@@ -1,4 +1,9 @@
-import { type PolicyDocumentShape, type PolicyStatementShape, statementsOf } from "./document.js";
+import {
+  asList as list,
+  type PolicyDocumentShape,
+  type PolicyStatementShape,
+  statementsOf,
+} from "./document.js";
 
 // Evaluates a trust policy against one AssumeRole request, offline, as IAM would for the role's
 // side of the decision: an explicit Deny wins, else some Allow must match principal, action and
@@ -23,9 +28,6 @@ export interface TrustDecision {
   /** Why: the Deny that matched, or for each Allow the first thing that did not. */
   reasons: string[];
 }
-
-const list = (v: unknown): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
 /** IAM's wildcard match: * any run, ? one character; case-sensitive unless asked. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {

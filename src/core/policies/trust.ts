@@ -42,6 +42,20 @@ export function accountTrust(o: AccountTrustOptions): PolicyDocumentShape {
   });
 }
 
+/** Providers whose tokens any of their users can mint: without a subject, anyone is trusted. */
+const SHARED_PROVIDERS = ["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"];
+
+/** Whether anyone can get tokens from this provider (GitHub Enterprise adds its slug after the host). */
+export const isSharedProvider = (host: string): boolean =>
+  SHARED_PROVIDERS.some((p) => host === p || host.startsWith(`${p}/`));
+
+/**
+ * A subject pattern that names no owner: only wildcards ("*"), or a claim whose owner part is one
+ * ("repo:*", "project_path:*"). Under StringLike it matches every repository of the provider.
+ */
+export const subjectMatchesAnyOwner = (subject: string): boolean =>
+  /^[*?]+$/.test(subject) || /^[\w-]+:[^/:]*[*?]/.test(subject);
+
 /** The host part of an OIDC provider ARN (…:oidc-provider/token.actions.githubusercontent.com). */
 export const oidcHost = (providerArn: string): string =>
   providerArn.slice(providerArn.indexOf("oidc-provider/") + "oidc-provider/".length);

@@ -4,7 +4,15 @@ import { normaliseServicePrincipal, validateAccountId, validateExternalId } from
 import { flagOrAsk, optionalAnswer } from "../ask.js";
 import type { PolicyDocumentShape } from "../policies/document.js";
 import { readPolicy } from "../policies/read-policy.js";
-import { accountTrust, oidcHost, samlTrust, serviceTrust, webIdentityTrust } from "../policies/trust.js";
+import {
+  accountTrust,
+  isSharedProvider,
+  oidcHost,
+  samlTrust,
+  serviceTrust,
+  subjectMatchesAnyOwner,
+  webIdentityTrust,
+} from "../policies/trust.js";
 import { checkTrustPolicy, OIDC_PROVIDER_ARN, SAML_PROVIDER_ARN } from "../policies/trust-check.js";
 
 // `role create`'s trust policy from exactly one trust source: a flag, or on a terminal a short
@@ -32,16 +40,6 @@ export interface TrustOptions {
   /** Accept "*" in a --trust-policy statement that has a Condition. */
   allowAnyPrincipal?: boolean;
 }
-
-/** Providers whose tokens any of their users can mint: without a subject, anyone is trusted. */
-const SHARED_PROVIDERS = ["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"];
-
-/**
- * A subject pattern that names no owner: only wildcards ("*"), or a claim whose owner part is one
- * ("repo:*", "project_path:*"). Under StringLike it matches every repository of the provider.
- */
-export const subjectMatchesAnyOwner = (subject: string): boolean =>
-  /^[*?]+$/.test(subject) || /^[\w-]+:[^/:]*[*?]/.test(subject);
 
 function validateProviderArn(value: string, kind: "oidc-provider" | "saml-provider", flag: string): string {
   const re = kind === "oidc-provider" ? OIDC_PROVIDER_ARN : SAML_PROVIDER_ARN;
@@ -207,7 +205,7 @@ export async function buildTrust(ask: TrustAsker, o: TrustOptions): Promise<Trus
         subjects = typed.trim() ? [typed.trim()] : [];
       }
       const host = oidcHost(provider);
-      const shared = SHARED_PROVIDERS.some((p) => host === p || host.startsWith(`${p}/`));
+      const shared = isSharedProvider(host);
       const warnings: string[] = [];
       // On a provider anyone can get tokens from, a subject pattern that matches every owner
       // trusts strangers, like no subject. On a private one (an EKS cluster) it is only broad.

@@ -44,8 +44,9 @@ const REFRESH_WINDOW_MS = 15 * 60_000;
 /** Used as it is, even when refreshing failed, while at least this is left. */
 const USABLE_MS = 60_000;
 
-const loginName = (login: SsoLogin) =>
-  login.session ? `sso-session ${login.session}` : `start URL ${login.startUrl}`;
+/** A sign-in as people name it: its [sso-session] (and start URL), or a legacy profile's start URL. */
+export const loginName = (login: SsoLogin) =>
+  login.session ? `sso-session ${login.session} (${login.startUrl})` : `start URL ${login.startUrl}`;
 export const loginHint = (login: SsoLogin) =>
   `rolectl sso login ${login.session ? `--sso-session ${login.session}` : `--profile ${login.profile ?? "<profile>"}`}`;
 
